@@ -1,0 +1,3 @@
+module github.com/ratmemcache/ratmemcache/bench
+
+go 1.26

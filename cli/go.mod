@@ -1,0 +1,3 @@
+module github.com/ratmemcache/ratmemcache/cli
+
+go 1.26

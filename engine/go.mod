@@ -1,0 +1,3 @@
+module github.com/ratmemcache/ratmemcache/engine
+
+go 1.26

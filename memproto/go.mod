@@ -1,0 +1,3 @@
+module github.com/ratmemcache/ratmemcache/memproto
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/ratmemcache/ratmemcache/persist
+
+go 1.26

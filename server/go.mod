@@ -1,0 +1,3 @@
+module github.com/ratmemcache/ratmemcache/server
+
+go 1.26
