@@ -2,7 +2,6 @@ package memproto
 
 import (
 	"bufio"
-	"errors"
 	"io"
 )
 
@@ -16,7 +15,10 @@ import (
 type Reader struct {
 	br   *bufio.Reader
 	lim  Limits
-	line []byte // copy of the current request line, at most the line limit
+	// swallow counts the bytes of a refused data block still to be
+	// discarded before the next request.
+	swallow int
+	line    []byte // copy of the current request line, at most the line limit
 	data []byte // data blocks too large for br's buffer, at most MaxItemSize+2
 }
 
@@ -37,21 +39,27 @@ func (r *Reader) Buffered() int { return r.br.Buffered() }
 //
 // The error is nil, an *Error (a refused request: write its Reply unless
 // req.NoReply is set, then carry on with the next request unless Close
-// is set; a refused data block has already been discarded), or an I/O
-// error from the underlying reader (io.EOF at a clean end of stream,
-// io.ErrUnexpectedEOF when the stream ends inside a request).
+// is set; a refused data block is discarded at the start of the next
+// call, so the reply can be sent before the block has arrived), or an
+// I/O error from the underlying reader (io.EOF at a clean end of stream,
+// io.ErrUnexpectedEOF when the stream ends inside a request or a refused
+// data block).
 func (r *Reader) ReadRequest(req *Request) error {
 	req.Reset()
+	if r.swallow > 0 {
+		n, err := r.br.Discard(r.swallow)
+		r.swallow -= n
+		if err != nil {
+			return unexpected(err)
+		}
+	}
 	line, err := r.readLine()
 	if err != nil {
 		return err
 	}
 	if err := parseLine(req, line, r.lim); err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Swallow > 0 {
-			if _, derr := r.br.Discard(e.Swallow); derr != nil {
-				return unexpected(derr)
-			}
+		if e, ok := err.(*Error); ok {
+			r.swallow = e.Swallow
 		}
 		return err
 	}

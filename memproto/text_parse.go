@@ -65,6 +65,9 @@ func ParseRequest(buf []byte, req *Request, lim Limits) (n int, err error) {
 	}
 	lineLen := i + 1
 	if err := parseLine(req, buf[:i], lim); err != nil {
+		if e, ok := err.(*Error); ok && e.Close {
+			return 0, err
+		}
 		return lineLen, err
 	}
 	if !req.hasData {
@@ -202,8 +205,17 @@ func parseLine(req *Request, raw []byte, lim Limits) error {
 }
 
 // unknownCommand returns ERROR, or ErrHTTPRequest when the last token
-// memcached looks at starts with "HTTP/".
+// memcached looks at starts with "HTTP/". memcached only makes that check
+// in the last branch of its dispatch: unknown commands starting with one
+// of "gsacidt", and unknown two-byte commands starting with 'm', get
+// ERROR whatever their last token.
 func unknownCommand(toks [][]byte) error {
+	switch c := toks[0][0]; {
+	case c == 'm' && len(toks[0]) == 2:
+		return ErrUnknownCommand
+	case bytes.IndexByte([]byte("gsacidt"), c) >= 0:
+		return ErrUnknownCommand
+	}
 	last := toks[min(len(toks), maxTokens-1)-1]
 	if bytes.HasPrefix(last, []byte("HTTP/")) {
 		return ErrHTTPRequest
