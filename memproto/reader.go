@@ -13,13 +13,13 @@ import (
 // A Reader is not safe for concurrent use; its zero value is not usable
 // (use NewReader).
 type Reader struct {
-	br   *bufio.Reader
-	lim  Limits
+	br  *bufio.Reader
+	lim Limits
 	// swallow counts the bytes of a refused data block still to be
 	// discarded before the next request.
 	swallow int
 	line    []byte // copy of the current request line, at most the line limit
-	data []byte // data blocks too large for br's buffer, at most MaxItemSize+2
+	data    []byte // data blocks too large for br's buffer, at most MaxItemSize+2
 }
 
 // NewReader returns a Reader reading from br with the given limits.
