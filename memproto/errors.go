@@ -94,3 +94,26 @@ func quoteErr(prefix string, b []byte) error {
 	}
 	return errors.New("memproto: " + prefix + " " + strconv.Quote(string(b)))
 }
+
+// More error replies of the classic text protocol, as values for errors.Is.
+var (
+	// ErrBadExptime: a non-numeric exptime in touch, gat, gats or
+	// flush_all.
+	ErrBadExptime = newError("CLIENT_ERROR invalid exptime argument")
+	// ErrBadDelta: a non-numeric, negative or out-of-range delta in incr
+	// or decr.
+	ErrBadDelta = newError("CLIENT_ERROR invalid numeric delta argument")
+	// ErrBadDelete: delete with a time other than 0 or a misplaced
+	// noreply; memcached's reply has two spaces after the full stop.
+	ErrBadDelete = newError("CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]")
+	// ErrCrawlerSleep: lru_crawler sleep above one second.
+	ErrCrawlerSleep = newError("CLIENT_ERROR sleep must be one second or less")
+	// ErrBadChunkSize: streaming_get with a chunk size outside
+	// [MinStreamChunkSize, MaxStreamChunkSize].
+	ErrBadChunkSize = newError("CLIENT_ERROR invalid chunk size")
+	// ErrHTTPRequest: an unknown command whose last token starts with
+	// "HTTP/" (a web client talking to the cache port). memcached closes
+	// the connection without a reply. Like ErrLineTooLong it has an empty
+	// Reply and Close set, so errors.Is does not tell the two apart.
+	ErrHTTPRequest = &Error{Close: true}
+)

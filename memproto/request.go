@@ -92,14 +92,18 @@ type Request struct {
 	// read by the framing code that then fills Value.
 	hasData bool
 	dataLen int
+
+	// toks is the reusable token buffer of the text tokenizer; its
+	// entries alias the request line.
+	toks [][]byte
 }
 
 // Reset clears r for reuse, keeping the capacity of its slices.
 func (r *Request) Reset() {
-	keys, args := r.Keys[:0], r.Args[:0]
+	keys, args, toks := r.Keys[:0], r.Args[:0], r.toks[:0]
 	meta := r.Meta
 	meta.reset()
-	*r = Request{Keys: keys, Args: args, Meta: meta}
+	*r = Request{Keys: keys, Args: args, Meta: meta, toks: toks}
 }
 
 // ValidKey reports whether key is a key memcached's text protocol accepts:

@@ -1,0 +1,133 @@
+package memproto
+
+import (
+	"bufio"
+	"io"
+)
+
+// Reader reads text-protocol requests from a bufio.Reader, for a server
+// connection. It parses exactly as ParseRequest does, but consumes refused
+// data blocks itself and keeps its own buffers, so that a request line
+// survives the refill of the bufio.Reader while its data block is read.
+//
+// A Reader is not safe for concurrent use; its zero value is not usable
+// (use NewReader).
+type Reader struct {
+	br  *bufio.Reader
+	lim Limits
+	// swallow counts the bytes of a refused data block still to be
+	// discarded before the next request.
+	swallow int
+	line    []byte // copy of the current request line, at most the line limit
+	data    []byte // data blocks too large for br's buffer, at most MaxItemSize+2
+}
+
+// NewReader returns a Reader reading from br with the given limits.
+func NewReader(br *bufio.Reader, lim Limits) *Reader {
+	return &Reader{br: br, lim: lim}
+}
+
+// Buffered returns the number of bytes already buffered: when it is 0 after
+// a request, a server that executes pipelined requests in batches should
+// flush its replies before the next ReadRequest blocks.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
+
+// ReadRequest reads the next request into req (which it resets first).
+//
+// req's Key, Keys, Value and Args alias buffers owned by the Reader or
+// its bufio.Reader; they are valid until the next call to ReadRequest.
+//
+// The error is nil, an *Error (a refused request: write its Reply unless
+// req.NoReply is set, then carry on with the next request unless Close
+// is set; a refused data block is discarded at the start of the next
+// call, so the reply can be sent before the block has arrived), or an
+// I/O error from the underlying reader (io.EOF at a clean end of stream,
+// io.ErrUnexpectedEOF when the stream ends inside a request or a refused
+// data block).
+func (r *Reader) ReadRequest(req *Request) error {
+	req.Reset()
+	if r.swallow > 0 {
+		n, err := r.br.Discard(r.swallow)
+		r.swallow -= n
+		if err != nil {
+			return unexpected(err)
+		}
+	}
+	line, err := r.readLine()
+	if err != nil {
+		return err
+	}
+	if err := parseLine(req, line, r.lim); err != nil {
+		if e, ok := err.(*Error); ok {
+			r.swallow = e.Swallow
+		}
+		return err
+	}
+	if !req.hasData {
+		return nil
+	}
+	block, err := r.readBlock(req.dataLen + 2)
+	if err != nil {
+		return unexpected(err)
+	}
+	return setValue(req, block)
+}
+
+// readLine returns the next line without its "\n", copied into r.line.
+func (r *Reader) readLine() ([]byte, error) {
+	r.line = r.line[:0]
+	for {
+		frag, err := r.br.ReadSlice('\n')
+		r.line = append(r.line, frag...)
+		switch err {
+		case nil:
+			line := r.line[:len(r.line)-1]
+			if len(line) > lineLimit(line, r.lim) {
+				return nil, ErrLineTooLong
+			}
+			return line, nil
+		case bufio.ErrBufferFull:
+			if err := checkPartialLine(r.line, r.lim); err != nil {
+				return nil, err
+			}
+		default:
+			if err == io.EOF && len(r.line) > 0 {
+				if cerr := checkPartialLine(r.line, r.lim); cerr != nil {
+					return nil, cerr
+				}
+				return nil, io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+}
+
+// readBlock reads n bytes. A block that fits in the bufio.Reader's buffer
+// is returned in place (valid until the next read); a larger one is read
+// into r.data.
+func (r *Reader) readBlock(n int) ([]byte, error) {
+	if n <= r.br.Size() {
+		b, err := r.br.Peek(n)
+		if err != nil {
+			return nil, err
+		}
+		_, _ = r.br.Discard(n) // cannot fail: Peek returned n bytes
+		return b, nil
+	}
+	if cap(r.data) < n {
+		r.data = make([]byte, n)
+	}
+	b := r.data[:n]
+	if _, err := io.ReadFull(r.br, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// unexpected turns io.EOF inside a request into io.ErrUnexpectedEOF.
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
