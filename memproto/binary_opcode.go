@@ -189,3 +189,19 @@ func (op BinaryOpcode) Loud() BinaryOpcode { return binaryLoud[op] }
 // Quiet returns the quiet twin of a loud opcode (Get -> GetQ), op itself
 // for a quiet opcode or one without a quiet twin (Noop, Stat, Touch ...).
 func (op BinaryOpcode) Quiet() BinaryOpcode { return binaryQuiet[op] }
+
+// SuppressesResponse reports whether memcached sends no response to a
+// request with opcode op whose outcome is status: a quiet get or gat
+// (GetQ, GetKQ, GATQ, GATKQ) that misses (KeyNotFound), any other quiet
+// request that succeeds (NoError), and QuitQ always. Every error of a
+// quiet mutation and every hit of a quiet get is answered; loud opcodes
+// are always answered.
+func (op BinaryOpcode) SuppressesResponse(status BinaryStatus) bool {
+	switch op {
+	case BinaryOpQuitQ:
+		return true
+	case BinaryOpGetQ, BinaryOpGetKQ, BinaryOpGATQ, BinaryOpGATKQ:
+		return status == BinaryStatusKeyNotFound
+	}
+	return op.IsQuiet() && status == BinaryStatusNoError
+}

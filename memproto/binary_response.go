@@ -92,17 +92,16 @@ func AppendBinaryGetResponse(dst []byte, opcode BinaryOpcode, opaque uint32, cas
 }
 
 // AppendBinaryGetMiss appends memcached's answer to a miss of a Get, GetK,
-// GAT, GATK or Touch: for GetK and GATK a KeyNotFound response whose key
-// and body are both the key (no message), for the others the "Not found"
-// error. For a quiet opcode it appends nothing: memcached does not answer
-// quiet misses.
+// GAT, GATK or Touch: for GetK and GATK a KeyNotFound response that
+// carries the key and nothing else (no message), for the others the "Not
+// found" error. For a quiet opcode it appends nothing: memcached does not
+// answer quiet misses.
 func AppendBinaryGetMiss(dst []byte, opcode BinaryOpcode, opaque uint32, key []byte) []byte {
 	if opcode.IsQuiet() {
 		return dst
 	}
 	if binaryReturnsKey(opcode) {
-		dst = appendBinaryHeader(dst, BinaryMagicResponse, opcode, BinaryStatusKeyNotFound, opaque, 0, 0, len(key), len(key))
-		dst = append(dst, key...)
+		dst = appendBinaryHeader(dst, BinaryMagicResponse, opcode, BinaryStatusKeyNotFound, opaque, 0, 0, len(key), 0)
 		return append(dst, key...)
 	}
 	return AppendBinaryError(dst, opcode, opaque, BinaryStatusKeyNotFound)
@@ -133,4 +132,37 @@ func AppendBinaryStatEnd(dst []byte, opaque uint32) []byte {
 func AppendBinaryVersionResponse(dst []byte, opaque uint32, version string) []byte {
 	dst = appendBinaryHeader(dst, BinaryMagicResponse, BinaryOpVersion, BinaryStatusNoError, opaque, 0, 0, 0, len(version))
 	return append(dst, version...)
+}
+
+// AppendBinaryOK appends an empty success response: no extras, key or
+// value, with the item's new CAS unique for a successful Set, Add,
+// Replace, Append, Prepend or Delete (0 for Delete, Flush, Noop and
+// Quit, as memcached sends). memcached sends nothing for the quiet
+// variants' successes; see BinaryOpcode.SuppressesResponse.
+func AppendBinaryOK(dst []byte, opcode BinaryOpcode, opaque uint32, cas uint64) []byte {
+	return appendBinaryHeader(dst, BinaryMagicResponse, opcode, BinaryStatusNoError, opaque, cas, 0, 0, 0)
+}
+
+// BinarySASLAuthenticated is the body of memcached's answer to a
+// successful SASLAuth or SASLStep.
+const BinarySASLAuthenticated = "Authenticated"
+
+// AppendBinarySASLMechsResponse appends the answer to SASLListMechs: the
+// mechanism names separated by spaces (e.g. "PLAIN") as the body.
+func AppendBinarySASLMechsResponse(dst []byte, opaque uint32, mechs string) []byte {
+	dst = appendBinaryHeader(dst, BinaryMagicResponse, BinaryOpSASLListMechs, BinaryStatusNoError, opaque, 0, 0, 0, len(mechs))
+	return append(dst, mechs...)
+}
+
+// AppendBinarySASLAuthResponse appends the answer to a SASLAuth or
+// SASLStep (opcode): with done set, success with the body
+// "Authenticated"; otherwise AuthContinue with the mechanism's challenge
+// as the body. A failure is AppendBinaryError with BinaryStatusAuthError.
+func AppendBinarySASLAuthResponse(dst []byte, opcode BinaryOpcode, opaque uint32, done bool, challenge []byte) []byte {
+	if done {
+		dst = appendBinaryHeader(dst, BinaryMagicResponse, opcode, BinaryStatusNoError, opaque, 0, 0, 0, len(BinarySASLAuthenticated))
+		return append(dst, BinarySASLAuthenticated...)
+	}
+	dst = appendBinaryHeader(dst, BinaryMagicResponse, opcode, BinaryStatusAuthContinue, opaque, 0, 0, 0, len(challenge))
+	return append(dst, challenge...)
 }
