@@ -382,14 +382,14 @@ func TestBinaryErrorIs(t *testing.T) {
 	}
 }
 
-// chunkReader returns its data in chunks of random sizes (at least one
+// binChunkReader returns its data in chunks of random sizes (at least one
 // byte), like a network connection.
-type chunkReader struct {
+type binChunkReader struct {
 	data []byte
 	rng  *rand.Rand
 }
 
-func (c *chunkReader) Read(p []byte) (int, error) {
+func (c *binChunkReader) Read(p []byte) (int, error) {
 	if len(c.data) == 0 {
 		return 0, io.EOF
 	}
@@ -458,7 +458,7 @@ func TestBinaryPipelineRandomCuts(t *testing.T) {
 			t.Fatalf("iter %d: parsed %d of %d", iter, got, len(want))
 		}
 		// Reader over a chunked connection, with a small buffer.
-		r := NewBinaryReader(bufio.NewReaderSize(&chunkReader{stream, rng}, 16+rng.Intn(600)), lim)
+		r := NewBinaryReader(bufio.NewReaderSize(&binChunkReader{stream, rng}, 16+rng.Intn(600)), lim)
 		for i := range want {
 			if err := r.ReadRequest(&req); err != nil {
 				t.Fatalf("iter %d reader req %d: %v", iter, i, err)
@@ -634,7 +634,7 @@ func TestBinaryResponseReaderRandomCuts(t *testing.T) {
 			values = append(values, v)
 			stream = AppendBinaryGetResponse(stream, BinaryOpGetK, uint32(i), uint64(i), uint32(i), []byte("k"), []byte(v))
 		}
-		rr := NewBinaryResponseReader(bufio.NewReaderSize(&chunkReader{stream, rng}, 16+rng.Intn(500)), Limits{})
+		rr := NewBinaryResponseReader(bufio.NewReaderSize(&binChunkReader{stream, rng}, 16+rng.Intn(500)), Limits{})
 		var r BinaryResponse
 		for i, v := range values {
 			if err := rr.ReadResponse(&r); err != nil {

@@ -1,0 +1,409 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("server: closed")
+
+// Defaults, matching memcached 1.6 where it has the same knob.
+const (
+	DefaultMaxConns      = 1024     // memcached -c
+	DefaultReadBuffer    = 16 << 10 // memcached's initial read buffer
+	DefaultWriteBuffer   = 16 << 10
+	DefaultVersion       = "1.6.18" // the memcached release whose behaviour we match
+	tooManyConnections   = "ERROR Too many open connections\r\n"
+	maxAcceptBackoff     = time.Second
+	shutdownPollInterval = 20 * time.Millisecond
+)
+
+// Server serves the memcached text, meta and binary protocols from a
+// Store. Its lifecycle follows net/http: Serve, Shutdown, Close.
+//
+// The zero value is not usable: Store must be set. Every other field has a
+// working default. Fields must not change once Serve has been called.
+type Server struct {
+	// Store holds the data. Required.
+	Store Store
+
+	// MaxConns bounds open connections; a connection over the limit is
+	// told "ERROR Too many open connections" and closed, as memcached does
+	// with maxconns_fast. Zero means DefaultMaxConns.
+	MaxConns int
+	// IdleTimeout closes a connection that sends nothing for this long.
+	// Zero means never (memcached's default).
+	IdleTimeout time.Duration
+	// MaxItemSize is the largest value accepted (memcached -I). Zero means 1 MiB.
+	MaxItemSize int
+	// ReadBufferSize and WriteBufferSize size each connection's buffers.
+	ReadBufferSize, WriteBufferSize int
+	// Version is what the version command reports. Empty means DefaultVersion.
+	Version string
+	// EnableShutdown lets clients stop the server with the shutdown command
+	// (memcached -A). When it is used, OnShutdown is called.
+	EnableShutdown bool
+	OnShutdown     func()
+	// Logger receives connection errors and recovered panics. Nil means slog.Default().
+	Logger *slog.Logger
+
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	conns      map[*conn]struct{}
+	listenerWG sync.WaitGroup
+	closed     atomic.Bool
+	started    time.Time
+
+	st serverStats
+}
+
+// serverStats are the connection-level counters memcached reports.
+type serverStats struct {
+	currConns     atomic.Int64
+	totalConns    atomic.Uint64
+	rejectedConns atomic.Uint64
+	bytesRead     atomic.Uint64
+	bytesWritten  atomic.Uint64
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Server) maxConns() int64 {
+	if s.MaxConns > 0 {
+		return int64(s.MaxConns)
+	}
+	return DefaultMaxConns
+}
+
+func (s *Server) version() string {
+	if s.Version != "" {
+		return s.Version
+	}
+	return DefaultVersion
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// always returns a non-nil error; after Shutdown or Close, ErrServerClosed.
+// Serve closes l when it returns.
+func (s *Server) Serve(l net.Listener) error {
+	if s.Store == nil {
+		return errors.New("server: Store is nil")
+	}
+	if !s.trackListener(&l, true) {
+		return ErrServerClosed
+	}
+	defer s.trackListener(&l, false)
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.closed.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), maxAcceptBackoff)
+				s.logger().Warn("accept failed; retrying", "err", err, "backoff", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		s.st.totalConns.Add(1)
+		if s.st.currConns.Add(1) > s.maxConns() {
+			s.st.currConns.Add(-1)
+			s.st.rejectedConns.Add(1)
+			_ = nc.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = nc.Write([]byte(tooManyConnections))
+			_ = nc.Close()
+			continue
+		}
+		c := s.newConn(nc)
+		if !s.trackConn(c, true) {
+			s.st.currConns.Add(-1)
+			_ = nc.Close()
+			return ErrServerClosed
+		}
+		go c.serve()
+	}
+}
+
+// isTemporary reports accept errors worth retrying: running out of file
+// descriptors or a connection aborted before it was accepted.
+func isTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
+}
+
+func (s *Server) trackListener(l *net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.closed.Load() {
+			return false
+		}
+		if s.listeners == nil {
+			s.listeners = make(map[*net.Listener]struct{})
+		}
+		if s.started.IsZero() {
+			s.started = time.Now()
+		}
+		s.listeners[l] = struct{}{}
+		s.listenerWG.Add(1)
+		return true
+	}
+	if _, ok := s.listeners[l]; ok {
+		delete(s.listeners, l)
+		_ = (*l).Close()
+		s.listenerWG.Done()
+	}
+	return true
+}
+
+func (s *Server) trackConn(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.closed.Load() {
+			return false
+		}
+		if s.conns == nil {
+			s.conns = make(map[*conn]struct{})
+		}
+		s.conns[c] = struct{}{}
+		return true
+	}
+	delete(s.conns, c)
+	return true
+}
+
+func (s *Server) closeListenersLocked() {
+	for l := range s.listeners {
+		_ = (*l).Close()
+	}
+}
+
+// Close stops the server at once: listeners and every connection are
+// closed, in-flight requests are abandoned. Serve returns ErrServerClosed.
+func (s *Server) Close() error {
+	s.closed.Store(true)
+	s.mu.Lock()
+	s.closeListenersLocked()
+	for c := range s.conns {
+		_ = c.nc.Close()
+	}
+	s.mu.Unlock()
+	s.listenerWG.Wait()
+	return nil
+}
+
+// Shutdown stops the server gracefully: it stops accepting, lets every
+// connection finish the requests it has already received, closes
+// connections as they become idle, and returns when none remain. If ctx
+// ends first, Shutdown returns its error and the remaining connections
+// stay open; call Close to end them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closed.Store(true)
+	s.mu.Lock()
+	s.closeListenersLocked()
+	s.mu.Unlock()
+	s.listenerWG.Wait()
+
+	t := time.NewTicker(shutdownPollInterval)
+	defer t.Stop()
+	for {
+		if s.closeIdleConns() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// closeIdleConns closes every connection waiting for a request and reports
+// whether none are left.
+func (s *Server) closeIdleConns() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.mu.Lock()
+		if c.state.Load() == stateIdle {
+			// Wake the reader; it sees the server is closing and exits.
+			_ = c.nc.SetReadDeadline(time.Now())
+		}
+		c.mu.Unlock()
+	}
+	return len(s.conns) == 0
+}
+
+// Connection states, for Shutdown.
+const (
+	stateIdle   int32 = iota // waiting for the first byte of a request
+	stateActive              // reading or executing a request
+)
+
+// conn is one client connection.
+type conn struct {
+	srv   *Server
+	nc    net.Conn
+	br    *bufio.Reader
+	bw    *bufio.Writer
+	mu    sync.Mutex // orders state changes with Shutdown's deadlines
+	state atomic.Int32
+	cr    countingReader
+	cw    countingWriter
+}
+
+func (s *Server) newConn(nc net.Conn) *conn {
+	c := &conn{srv: s, nc: nc}
+	c.cr = countingReader{r: nc, n: &s.st.bytesRead}
+	c.cw = countingWriter{w: nc, n: &s.st.bytesWritten}
+	rb, wb := s.ReadBufferSize, s.WriteBufferSize
+	if rb <= 0 {
+		rb = DefaultReadBuffer
+	}
+	if wb <= 0 {
+		wb = DefaultWriteBuffer
+	}
+	c.br = bufio.NewReaderSize(&c.cr, rb)
+	c.bw = bufio.NewWriterSize(&c.cw, wb)
+	return c
+}
+
+// errQuit ends a connection without an error to log.
+var errQuit = errors.New("quit")
+
+func (c *conn) serve() {
+	s := c.srv
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger().Error("panic serving connection; closing it",
+				"remote", c.nc.RemoteAddr().String(), "panic", r, "stack", string(debug.Stack()))
+		}
+		_ = c.nc.Close()
+		s.trackConn(c, false)
+		s.st.currConns.Add(-1)
+	}()
+	// Wait for the first byte to choose the protocol, as memcached does.
+	if err := c.waitForRequest(); err != nil {
+		return
+	}
+	first, err := c.br.Peek(1)
+	if err != nil {
+		return
+	}
+	var p protocolHandler
+	if first[0] == binaryMagicRequest {
+		p = newBinaryHandler(c)
+	} else {
+		p = newTextHandler(c)
+	}
+	for {
+		c.state.Store(stateActive)
+		err := p.handle()
+		if err == nil && c.br.Buffered() == 0 {
+			// Everything pipelined so far has been answered: one write.
+			err = c.bw.Flush()
+		}
+		if err != nil {
+			_ = c.bw.Flush()
+			if !errors.Is(err, errQuit) && !isClosedConn(err) {
+				s.logger().Debug("connection closed", "remote", c.nc.RemoteAddr().String(), "err", err)
+			}
+			return
+		}
+		if c.br.Buffered() == 0 {
+			if err := c.waitForRequest(); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// waitForRequest blocks until the next request's first byte arrives, the
+// idle timeout passes, or the server shuts down.
+func (c *conn) waitForRequest() error {
+	s := c.srv
+	c.mu.Lock()
+	c.state.Store(stateIdle)
+	c.mu.Unlock()
+	if s.closed.Load() {
+		return ErrServerClosed
+	}
+	if s.IdleTimeout > 0 {
+		_ = c.nc.SetReadDeadline(time.Now().Add(s.IdleTimeout))
+	} else {
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
+	_, err := c.br.Peek(1)
+	if err != nil {
+		return err
+	}
+	// A request has started. Under c.mu, so that Shutdown cannot set a
+	// past deadline between the state change and the new deadline.
+	c.mu.Lock()
+	c.state.Store(stateActive)
+	if s.IdleTimeout > 0 {
+		// The whole request must arrive within the idle timeout.
+		_ = c.nc.SetReadDeadline(time.Now().Add(s.IdleTimeout))
+	} else {
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+func isClosedConn(err error) bool {
+	if errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+type countingReader struct {
+	r net.Conn
+	n *atomic.Uint64
+}
+
+func (cr *countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.n.Add(uint64(n))
+	return n, err
+}
+
+type countingWriter struct {
+	w net.Conn
+	n *atomic.Uint64
+}
+
+func (cw *countingWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.n.Add(uint64(n))
+	return n, err
+}
+
+// protocolHandler reads and answers requests of one protocol. handle
+// serves one request (or one batch the protocol treats as a unit) and
+// returns an error only when the connection must close.
+type protocolHandler interface {
+	handle() error
+}

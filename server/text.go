@@ -1,0 +1,475 @@
+package server
+
+import (
+	"errors"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/ratmemcache/ratmemcache/memproto"
+)
+
+// textHandler serves the text and meta protocols on one connection.
+type textHandler struct {
+	c   *conn
+	r   *memproto.Reader
+	req memproto.Request
+	val []byte // value scratch: one value at a time is copied out of the store
+	out []byte // reply-line scratch
+}
+
+func newTextHandler(c *conn) *textHandler {
+	return &textHandler{
+		c:   c,
+		r:   memproto.NewReader(c.br, memproto.Limits{MaxItemSize: c.srv.maxItemSize()}),
+		out: make([]byte, 0, 256),
+	}
+}
+
+func (s *Server) maxItemSize() int {
+	if s.MaxItemSize > 0 {
+		return s.MaxItemSize
+	}
+	return 1 << 20
+}
+
+// errClose ends a connection after a protocol error that memcached
+// answers by closing it.
+var errClose = errors.New("protocol error: closing connection")
+
+func (h *textHandler) handle() error {
+	req := &h.req
+	if err := h.r.ReadRequest(req); err != nil {
+		var pe *memproto.Error
+		if !errors.As(err, &pe) {
+			return err
+		}
+		if !req.NoReply {
+			h.out = pe.AppendReply(h.out[:0])
+			if _, err := h.c.bw.Write(h.out); err != nil {
+				return err
+			}
+		}
+		if pe.Close {
+			return errClose
+		}
+		return nil
+	}
+	if req.Command.IsMeta() {
+		return h.meta()
+	}
+	st := h.c.srv.Store
+	switch req.Command {
+	case memproto.CmdGet, memproto.CmdGets, memproto.CmdGat, memproto.CmdGats:
+		return h.retrieve()
+	case memproto.CmdSet, memproto.CmdAdd, memproto.CmdReplace, memproto.CmdAppend, memproto.CmdPrepend, memproto.CmdCas:
+		_, status := st.Store(storeMode(req.Command), req.Key, req.Value, req.Flags, req.Exptime, req.CAS)
+		return h.reply(storeReply(status))
+	case memproto.CmdDelete:
+		switch st.Delete(req.Key, 0) {
+		case StatusOK:
+			return h.reply(memproto.ReplyDeleted)
+		default:
+			return h.reply(memproto.ReplyNotFound)
+		}
+	case memproto.CmdIncr, memproto.CmdDecr:
+		n, _, status := st.Arith(req.Key, req.Delta, req.Command == memproto.CmdIncr)
+		switch status {
+		case StatusOK:
+			if req.NoReply {
+				return nil
+			}
+			h.out = memproto.AppendNumber(h.out[:0], n)
+			return h.write(h.out)
+		case StatusNonNumeric:
+			return h.reply(memproto.ReplyNonNumeric)
+		default:
+			return h.reply(memproto.ReplyNotFound)
+		}
+	case memproto.CmdTouch:
+		if st.Touch(req.Key, req.Exptime) == StatusOK {
+			return h.reply(memproto.ReplyTouched)
+		}
+		return h.reply(memproto.ReplyNotFound)
+	case memproto.CmdFlushAll:
+		st.FlushAll(req.Exptime)
+		return h.reply(memproto.ReplyOK)
+	case memproto.CmdVersion:
+		h.out = memproto.AppendVersionReply(h.out[:0], h.c.srv.version())
+		return h.write(h.out)
+	case memproto.CmdVerbosity:
+		return h.reply(memproto.ReplyOK)
+	case memproto.CmdQuit:
+		return errQuit
+	case memproto.CmdStats:
+		return h.stats()
+	case memproto.CmdShutdown:
+		return h.shutdown()
+	case memproto.CmdCacheMemlimit:
+		if err := st.SetMemoryLimit(int64(req.Number) << 20); err != nil {
+			return h.reply("SERVER_ERROR " + err.Error() + "\r\n")
+		}
+		return h.reply(memproto.ReplyOK)
+	case memproto.CmdLruCrawler:
+		return h.lruCrawler()
+	case memproto.CmdStreamingGet:
+		return h.streamingGet()
+	}
+	return h.write([]byte(memproto.ReplyError))
+}
+
+// reply writes a fixed reply unless the request asked for noreply.
+func (h *textHandler) reply(s string) error {
+	if h.req.NoReply {
+		return nil
+	}
+	_, err := h.c.bw.WriteString(s)
+	return err
+}
+
+func (h *textHandler) write(b []byte) error {
+	_, err := h.c.bw.Write(b)
+	return err
+}
+
+func storeMode(c memproto.Command) Mode {
+	switch c {
+	case memproto.CmdAdd:
+		return ModeAdd
+	case memproto.CmdReplace:
+		return ModeReplace
+	case memproto.CmdAppend:
+		return ModeAppend
+	case memproto.CmdPrepend:
+		return ModePrepend
+	case memproto.CmdCas:
+		return ModeCAS
+	}
+	return ModeSet
+}
+
+func storeReply(s Status) string {
+	switch s {
+	case StatusStored:
+		return memproto.ReplyStored
+	case StatusExists:
+		return memproto.ReplyExists
+	case StatusNotFound:
+		return memproto.ReplyNotFound
+	case StatusTooLarge:
+		return "SERVER_ERROR object too large for cache\r\n"
+	case StatusNoMemory:
+		return "SERVER_ERROR out of memory storing object\r\n"
+	}
+	return memproto.ReplyNotStored
+}
+
+// retrieve answers get, gets, gat and gats. Each value is copied out of
+// the store into h.val and written straight to the connection's buffered
+// writer (a large value bypasses the buffer).
+func (h *textHandler) retrieve() error {
+	req := &h.req
+	st := h.c.srv.Store
+	touch := req.Command == memproto.CmdGat || req.Command == memproto.CmdGats
+	withCAS := req.Command == memproto.CmdGets || req.Command == memproto.CmdGats
+	bw := h.c.bw
+	for _, key := range req.Keys {
+		var (
+			v      []byte
+			info   ItemInfo
+			status Status
+		)
+		if touch {
+			v, info, status = st.GetAndTouch(h.val[:0], key, req.Exptime)
+		} else {
+			v, info, status = st.Get(h.val[:0], key)
+		}
+		if status != StatusOK {
+			continue
+		}
+		if cap(v) <= 1<<20 {
+			h.val = v[:0] // keep the grown buffer for the next value, up to 1 MiB
+		}
+		h.out = memproto.AppendValueHeader(h.out[:0], key, info.Flags, len(v), info.CAS, withCAS)
+		if _, err := bw.Write(h.out); err != nil {
+			return err
+		}
+		if _, err := bw.Write(v); err != nil {
+			return err
+		}
+		if _, err := bw.WriteString("\r\n"); err != nil {
+			return err
+		}
+	}
+	_, err := bw.WriteString(memproto.ReplyEnd)
+	return err
+}
+
+func (h *textHandler) streamingGet() error {
+	req := &h.req
+	v, info, status := h.c.srv.Store.Get(h.val[:0], req.Key)
+	if status != StatusOK {
+		return h.write([]byte(memproto.ReplyEnd))
+	}
+	if cap(v) <= 1<<20 {
+		h.val = v[:0]
+	}
+	chunk := int(req.Number)
+	bw := h.c.bw
+	h.out = memproto.AppendStreamHeader(h.out[:0], req.Key, info.Flags, len(v), memproto.StreamChunkCount(len(v), chunk), info.CAS)
+	if _, err := bw.Write(h.out); err != nil {
+		return err
+	}
+	for i := 0; len(v) > 0; i++ {
+		n := min(chunk, len(v))
+		h.out = memproto.AppendChunkHeader(h.out[:0], i, n)
+		if _, err := bw.Write(h.out); err != nil {
+			return err
+		}
+		if _, err := bw.Write(v[:n]); err != nil {
+			return err
+		}
+		if _, err := bw.WriteString("\r\n"); err != nil {
+			return err
+		}
+		v = v[n:]
+	}
+	_, err := bw.WriteString(memproto.ReplyEnd)
+	return err
+}
+
+func (h *textHandler) shutdown() error {
+	s := h.c.srv
+	if !s.EnableShutdown {
+		return h.write([]byte(memproto.ReplyShutdownDisabled))
+	}
+	if len(h.req.Args) == 1 && string(h.req.Args[0]) != "graceful" {
+		return h.write([]byte(memproto.ReplyBadShutdownMode))
+	}
+	if err := h.write([]byte(memproto.ReplyOK)); err != nil {
+		return err
+	}
+	_ = h.c.bw.Flush()
+	if s.OnShutdown != nil {
+		go s.OnShutdown()
+	}
+	return errQuit
+}
+
+// lruCrawler answers "lru_crawler metadump all|hash|<class ids>" with a key
+// listing; the crawler's other subcommands are acknowledged as memcached
+// does when the crawler is running.
+func (h *textHandler) lruCrawler() error {
+	args := h.req.Args
+	if len(args) == 0 {
+		return h.write([]byte(memproto.ReplyError))
+	}
+	switch string(args[0]) {
+	case "metadump", "mgdump":
+		mg := string(args[0]) == "mgdump"
+		bw := h.c.bw
+		var werr error
+		h.c.srv.Store.Range(func(key []byte, info ItemInfo) bool {
+			if mg {
+				h.out = append(append(append(h.out[:0], "mg "...), key...), "\r\n"...)
+			} else {
+				exp := info.Exptime
+				if exp == 0 {
+					exp = -1
+				}
+				h.out = memproto.AppendMetadumpItem(h.out[:0], key, exp, info.LastAccess, info.CAS, info.Fetched, 1, info.Size)
+			}
+			_, werr = bw.Write(h.out)
+			return werr == nil
+		})
+		if werr != nil {
+			return werr
+		}
+		if mg {
+			return h.write([]byte("EN\r\n"))
+		}
+		return h.write([]byte(memproto.ReplyEnd))
+	case "crawl", "enable", "disable", "sleep", "tocrawl":
+		return h.reply(memproto.ReplyOK)
+	}
+	return h.write([]byte("CLIENT_ERROR bad command line format\r\n"))
+}
+
+// stats answers "stats" and its subcommands.
+func (h *textHandler) stats() error {
+	s := h.c.srv
+	args := h.req.Args
+	sub := ""
+	if len(args) > 0 {
+		sub = string(args[0])
+	}
+	b := h.out[:0]
+	switch sub {
+	case "":
+		b = s.appendGeneralStats(b)
+	case "settings":
+		b = s.appendSettingsStats(b)
+	case "reset":
+		s.Store.ResetStats()
+		s.st.totalConns.Store(0)
+		s.st.rejectedConns.Store(0)
+		s.st.bytesRead.Store(0)
+		s.st.bytesWritten.Store(0)
+		h.out = b
+		return h.write([]byte("RESET\r\n"))
+	case "items", "slabs", "sizes", "conns", "extstore":
+		b = s.appendSubStats(b, sub)
+	case "detail":
+		if len(args) < 2 {
+			h.out = b
+			return h.write([]byte("CLIENT_ERROR usage: stats detail on|off|dump\r\n"))
+		}
+		switch string(args[1]) {
+		case "on", "off":
+			h.out = b
+			return h.write([]byte(memproto.ReplyOK))
+		case "dump":
+			h.out = b
+			return h.write([]byte(memproto.ReplyEnd))
+		}
+		h.out = b
+		return h.write([]byte("CLIENT_ERROR usage: stats detail on|off|dump\r\n"))
+	default:
+		// memcached answers an unknown stats group with a generic error.
+		h.out = b
+		return h.write([]byte(memproto.ReplyError))
+	}
+	b = append(b, memproto.ReplyEnd...)
+	h.out = b
+	return h.write(b)
+}
+
+func (s *Server) appendGeneralStats(b []byte) []byte {
+	now := time.Now()
+	st := s.Store.Stats()
+	up := int64(0)
+	if !s.started.IsZero() {
+		up = int64(now.Sub(s.started) / time.Second)
+	}
+	user, sys := rusage()
+	b = memproto.AppendStatUint(b, "pid", uint64(os.Getpid()))
+	b = memproto.AppendStatUint(b, "uptime", uint64(up))
+	b = memproto.AppendStatUint(b, "time", uint64(now.Unix()))
+	b = memproto.AppendStat(b, "version", s.version())
+	b = memproto.AppendStat(b, "libevent", "none")
+	b = memproto.AppendStatUint(b, "pointer_size", 64)
+	b = memproto.AppendStat(b, "rusage_user", formatRusage(user))
+	b = memproto.AppendStat(b, "rusage_system", formatRusage(sys))
+	b = memproto.AppendStatUint(b, "max_connections", uint64(s.maxConns()))
+	b = memproto.AppendStatUint(b, "curr_connections", uint64(max(s.st.currConns.Load(), 0)))
+	b = memproto.AppendStatUint(b, "total_connections", s.st.totalConns.Load())
+	b = memproto.AppendStatUint(b, "rejected_connections", s.st.rejectedConns.Load())
+	b = memproto.AppendStatUint(b, "connection_structures", uint64(max(s.st.currConns.Load(), 0)))
+	b = memproto.AppendStatUint(b, "cmd_get", st.CmdGet)
+	b = memproto.AppendStatUint(b, "cmd_set", st.CmdSet)
+	b = memproto.AppendStatUint(b, "cmd_flush", st.CmdFlush)
+	b = memproto.AppendStatUint(b, "cmd_touch", st.CmdTouch)
+	b = memproto.AppendStatUint(b, "get_hits", st.GetHits)
+	b = memproto.AppendStatUint(b, "get_misses", st.GetMisses)
+	b = memproto.AppendStatUint(b, "get_expired", st.GetExpired)
+	b = memproto.AppendStatUint(b, "get_flushed", st.GetFlushed)
+	b = memproto.AppendStatUint(b, "delete_misses", st.DeleteMisses)
+	b = memproto.AppendStatUint(b, "delete_hits", st.DeleteHits)
+	b = memproto.AppendStatUint(b, "incr_misses", st.IncrMisses)
+	b = memproto.AppendStatUint(b, "incr_hits", st.IncrHits)
+	b = memproto.AppendStatUint(b, "decr_misses", st.DecrMisses)
+	b = memproto.AppendStatUint(b, "decr_hits", st.DecrHits)
+	b = memproto.AppendStatUint(b, "cas_misses", st.CasMisses)
+	b = memproto.AppendStatUint(b, "cas_hits", st.CasHits)
+	b = memproto.AppendStatUint(b, "cas_badval", st.CasBadval)
+	b = memproto.AppendStatUint(b, "touch_hits", st.TouchHits)
+	b = memproto.AppendStatUint(b, "touch_misses", st.TouchMisses)
+	b = memproto.AppendStatUint(b, "auth_cmds", 0)
+	b = memproto.AppendStatUint(b, "auth_errors", 0)
+	b = memproto.AppendStatUint(b, "bytes_read", s.st.bytesRead.Load())
+	b = memproto.AppendStatUint(b, "bytes_written", s.st.bytesWritten.Load())
+	b = memproto.AppendStatUint(b, "limit_maxbytes", st.LimitMaxbytes)
+	b = memproto.AppendStatUint(b, "accepting_conns", boolStat(!s.closed.Load()))
+	b = memproto.AppendStatUint(b, "threads", uint64(runtimeThreads()))
+	b = memproto.AppendStatUint(b, "conn_yields", 0)
+	b = memproto.AppendStatUint(b, "bytes", st.Bytes)
+	b = memproto.AppendStatUint(b, "curr_items", st.CurrItems)
+	b = memproto.AppendStatUint(b, "total_items", st.TotalItems)
+	b = memproto.AppendStatUint(b, "expired_unfetched", st.ExpiredUnfetched)
+	b = memproto.AppendStatUint(b, "evicted_unfetched", st.EvictedUnfetched)
+	b = memproto.AppendStatUint(b, "evictions", st.Evictions)
+	b = memproto.AppendStatUint(b, "reclaimed", st.Reclaimed)
+	for _, x := range st.Extra {
+		b = memproto.AppendStatUint(b, x.Name, x.Value)
+	}
+	return b
+}
+
+func (s *Server) appendSettingsStats(b []byte) []byte {
+	st := s.Store.Stats()
+	b = memproto.AppendStatUint(b, "maxbytes", st.LimitMaxbytes)
+	b = memproto.AppendStatUint(b, "maxconns", uint64(s.maxConns()))
+	b = memproto.AppendStatUint(b, "tcpport", 0)
+	b = memproto.AppendStat(b, "evictions", "on")
+	b = memproto.AppendStatUint(b, "item_size_max", uint64(s.maxItemSize()))
+	b = memproto.AppendStat(b, "cas_enabled", "yes")
+	b = memproto.AppendStatUint(b, "idle_timeout", uint64(s.IdleTimeout/time.Second))
+	b = memproto.AppendStat(b, "binding_protocol", "auto-negotiate")
+	b = memproto.AppendStatUint(b, "num_threads", uint64(runtimeThreads()))
+	b = memproto.AppendStat(b, "shutdown_command", yesNo(s.EnableShutdown))
+	return b
+}
+
+// appendSubStats answers the per-slab-class groups with one class that
+// holds everything: the engine has no slab classes of memcached's kind.
+func (s *Server) appendSubStats(b []byte, sub string) []byte {
+	st := s.Store.Stats()
+	switch sub {
+	case "items":
+		if st.CurrItems == 0 {
+			return b
+		}
+		b = memproto.AppendStatUint(b, "items:1:number", st.CurrItems)
+		b = memproto.AppendStatUint(b, "items:1:evicted", st.Evictions)
+		b = memproto.AppendStatUint(b, "items:1:reclaimed", st.Reclaimed)
+		b = memproto.AppendStatUint(b, "items:1:expired_unfetched", st.ExpiredUnfetched)
+		b = memproto.AppendStatUint(b, "items:1:evicted_unfetched", st.EvictedUnfetched)
+	case "slabs":
+		if st.CurrItems > 0 {
+			b = memproto.AppendStatUint(b, "1:used_chunks", st.CurrItems)
+			b = memproto.AppendStatUint(b, "1:mem_requested", st.Bytes)
+		}
+		b = memproto.AppendStatUint(b, "active_slabs", boolStat(st.CurrItems > 0))
+		b = memproto.AppendStatUint(b, "total_malloced", st.Bytes)
+	case "conns":
+		// One line per connection would need a registry walk; report the count.
+		b = memproto.AppendStatUint(b, "curr_connections", uint64(max(s.st.currConns.Load(), 0)))
+	}
+	return b
+}
+
+func boolStat(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// formatRusage prints seconds as memcached does: "%ld.%06ld".
+func formatRusage(d time.Duration) string {
+	us := d.Microseconds()
+	b := strconv.AppendInt(nil, us/1e6, 10)
+	b = append(b, '.')
+	frac := strconv.AppendInt(nil, us%1e6, 10)
+	for i := len(frac); i < 6; i++ {
+		b = append(b, '0')
+	}
+	return string(append(b, frac...))
+}
