@@ -3,7 +3,40 @@ package memproto
 import (
 	"bytes"
 	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratmemcache/ratmemcache/memproto/memcachedtest"
 )
+
+// startMemcached starts a real memcached for a differential test (or
+// skips the test when there is none; see memcachedtest).
+func startMemcached(t *testing.T) *memcachedtest.Server {
+	t.Helper()
+	return memcachedtest.Start(t)
+}
+
+// exchange writes req, which must end with "mn\r\n", to c and reads until
+// the reply ends with "MN\r\n".
+func exchange(t *testing.T, c net.Conn, req string) string {
+	t.Helper()
+	if _, err := c.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	buf := make([]byte, 64<<10)
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for !strings.HasSuffix(string(out), "MN\r\n") {
+		n, err := c.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			t.Fatalf("reading reply to %q: %v (got %q)", req, err, out)
+		}
+	}
+	return string(out)
+}
 
 // A tiny stand-in for the text parser of another branch: it frames one
 // request from buf the way memcached's try_read_command_ascii does (line

@@ -1,6 +1,9 @@
 package memproto
 
-import "math"
+import (
+	"bytes"
+	"math"
+)
 
 // Limits of memcached 1.6's meta commands.
 const (
@@ -41,7 +44,7 @@ const (
 // command name into req; req.Command must already be one of CmdMetaGet ..
 // CmdMetaDebug. Tokens must not contain spaces; empty tokens (from runs of
 // spaces) are ignored as memcached ignores them, by compacting args in
-// place. req.Key, req.Meta and, for ms, the data-block framing are set;
+// place, and a NUL byte ends the line as it does for memcached. req.Key, req.Meta and, for ms, the data-block framing are set;
 // req.Key aliases args or, with the b flag, req.Meta's key buffer.
 //
 // Errors are *Error values with memcached's reply. For ms, Swallow is set
@@ -252,18 +255,23 @@ func metaError(reply string, swallow int) *Error {
 	return &Error{Reply: reply, Swallow: swallow}
 }
 
-// compactTokens drops empty tokens from args, in place.
+// compactTokens drops empty tokens from args, in place, as memcached's
+// tokenizer never yields them. It also ends the line at the first NUL
+// byte: memcached tokenizes the line as a C string, so the token holding
+// the NUL is cut there and later tokens are dropped.
 func compactTokens(args [][]byte) [][]byte {
-	for i, a := range args {
-		if len(a) == 0 {
-			out := args[:i]
-			for _, b := range args[i+1:] {
-				if len(b) > 0 {
-					out = append(out, b)
-				}
-			}
-			return out
+	out := args[:0]
+	for _, a := range args {
+		nul := bytes.IndexByte(a, 0)
+		if nul >= 0 {
+			a = a[:nul]
+		}
+		if len(a) > 0 {
+			out = append(out, a)
+		}
+		if nul >= 0 {
+			break
 		}
 	}
-	return args
+	return out
 }
