@@ -18,24 +18,25 @@ func startMemcached(t *testing.T) *memcachedtest.Server {
 	return memcachedtest.Start(t)
 }
 
-// exchange writes req, which must end with "mn\r\n", to c and reads until
-// the reply ends with "MN\r\n".
+// exchange writes req to c, followed by a miss with an opaque as an end
+// marker, and returns the reply up to that marker.
 func exchange(t *testing.T, c net.Conn, req string) string {
 	t.Helper()
-	if _, err := c.Write([]byte(req)); err != nil {
+	const marker, endReply = "mg __end__ Oend\r\n", "EN Oend\r\n"
+	if _, err := c.Write([]byte(req + marker)); err != nil {
 		t.Fatal(err)
 	}
 	var out []byte
 	buf := make([]byte, 64<<10)
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for !strings.HasSuffix(string(out), "MN\r\n") {
+	for !bytes.HasSuffix(out, []byte(endReply)) {
 		n, err := c.Read(buf)
 		out = append(out, buf[:n]...)
 		if err != nil {
 			t.Fatalf("reading reply to %q: %v (got %q)", req, err, out)
 		}
 	}
-	return string(out)
+	return strings.TrimSuffix(string(out), endReply)
 }
 
 // A tiny stand-in for the text parser of another branch: it frames one
