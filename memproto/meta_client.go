@@ -146,3 +146,17 @@ func cutSpace(b []byte) (before, after []byte) {
 	}
 	return b, nil
 }
+
+// AppendKey appends the key returned by the k flag to dst, decoded from
+// base64 when the response also carries the b flag (a binary key). ok is
+// false when there is no k flag or its base64 does not decode.
+func (r *MetaResponse) AppendKey(dst []byte) (out []byte, ok bool) {
+	key, ok := r.Flag('k')
+	if !ok {
+		return dst, false
+	}
+	if _, binary := r.Flag('b'); !binary {
+		return append(dst, key...), true
+	}
+	return appendBase64Key(dst, key)
+}

@@ -1,6 +1,7 @@
 package memproto
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -134,10 +135,8 @@ func TestMetaClientDifferential(t *testing.T) {
 	if string(r.Value) != "x y\r\nz" {
 		t.Errorf("value %q", r.Value)
 	}
-	tok, _ := r.Flag('k')
-	key, ok := appendBase64Key(nil, tok)
-	if _, b := r.Flag('b'); !ok || !b || string(key) != string(bin) {
-		t.Errorf("k %q decodes to %q", tok, key)
+	if key, ok := r.AppendKey(nil); !ok || string(key) != string(bin) {
+		t.Errorf("k decodes to %q %v", key, ok)
 	}
 	if f, _ := r.Flag('f'); string(f) != "9" {
 		t.Errorf("f %q", f)
@@ -151,8 +150,51 @@ func TestMetaClientDifferential(t *testing.T) {
 		t.Errorf("ma %q", r.Value)
 	}
 	next(MetaEN) // md q is quiet; the mg misses
+	if key, ok := r.AppendKey(nil); !ok || string(key) != string(bin) {
+		t.Errorf("EN k decodes to %q %v", key, ok)
+	}
 	next(MetaMN)
+	if _, ok := r.AppendKey(nil); ok {
+		t.Error("MN has a key")
+	}
 	if len(got) != 0 {
 		t.Errorf("left over %q", got)
+	}
+}
+
+// TestMetaDebugDifferential compares AppendMetaDebugReply with memcached's
+// me replies, taking the numbers memcached reports as the input.
+func TestMetaDebugDifferential(t *testing.T) {
+	srv := startMemcached(t)
+	conn := srv.Dial(t)
+	got := exchange(t, conn, "ms foo 3\r\nabc\r\nms Zm9v 3 b\r\nxyz\r\nms YmFy 3 b\r\nxyz\r\nmg foo\r\n"+
+		"me foo\r\nme Zm9v b\r\nme YmFy b\r\nme YmFy\r\n")
+	if !strings.HasPrefix(got, "HD\r\nHD\r\nHD\r\nHD\r\n") {
+		t.Fatalf("%q", got)
+	}
+	rest := []byte(got[len("HD\r\nHD\r\nHD\r\nHD\r\n"):])
+	for _, c := range []struct {
+		key    string
+		binary bool
+	}{{"foo", true}, {"foo", true}, {"bar", true}} { // ms Zm9v b replaced foo, now binary
+		var r MetaResponse
+		n, err := ParseMetaResponse(rest, &r)
+		if err != nil || r.Code != MetaME {
+			t.Fatalf("%q: %v %v", rest, r.Code, err)
+		}
+		var d MetaDebug
+		var fetch string
+		if _, err := fmt.Sscanf(string(r.Text), "exp=%d la=%d cas=%d fetch=%s cls=%d size=%d",
+			&d.Exp, &d.LastAccess, &d.CAS, &fetch, &d.Class, &d.Size); err != nil {
+			t.Fatalf("%q: %v", r.Text, err)
+		}
+		d.Fetched = fetch == "yes"
+		if want := AppendMetaDebugReply(nil, []byte(c.key), c.binary, &d); string(want) != string(rest[:n]) {
+			t.Errorf("memcached %q, ours %q", rest[:n], want)
+		}
+		rest = rest[n:]
+	}
+	if string(rest) != "EN\r\n" {
+		t.Errorf("me YmFy without b: %q", rest)
 	}
 }

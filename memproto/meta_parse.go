@@ -1,9 +1,6 @@
 package memproto
 
-import (
-	"bytes"
-	"math"
-)
+import "math"
 
 // Limits of memcached 1.6's meta commands.
 const (
@@ -262,14 +259,18 @@ func metaError(reply string, swallow int) *Error {
 func compactTokens(args [][]byte) [][]byte {
 	out := args[:0]
 	for _, a := range args {
-		nul := bytes.IndexByte(a, 0)
-		if nul >= 0 {
-			a = a[:nul]
+		// Tokens are short: a plain loop beats bytes.IndexByte here.
+		nul := false
+		for i, c := range a {
+			if c == 0 {
+				a, nul = a[:i], true
+				break
+			}
 		}
 		if len(a) > 0 {
 			out = append(out, a)
 		}
-		if nul >= 0 {
+		if nul {
 			break
 		}
 	}
