@@ -43,6 +43,8 @@ type Cache struct {
 	cas    atomic.Uint64
 	flush  atomic.Pointer[flushState]
 	flushN atomic.Uint64 // cmd_flush
+	// flushMu serialises FlushAll; readers load flush without it.
+	flushMu sync.Mutex
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -505,11 +507,13 @@ func (c *Cache) FlushAll(delay int64) {
 	if delay > 0 {
 		at = Expiry(delay, time.Unix(now, 0), 0, 0)
 	}
-	f := &flushState{oldestLive: at - 1}
-	if f.oldestLive <= now {
-		f.oldestCAS = c.cas.Add(1)
+	cut := flushCut{oldestLive: at - 1}
+	if cut.oldestLive <= now {
+		cut.oldestCAS = c.cas.Add(1)
 	}
-	c.flush.Store(f)
+	c.flushMu.Lock()
+	c.flush.Store(c.flush.Load().add(cut, now))
+	c.flushMu.Unlock()
 }
 
 // Len returns the number of items held, including expired items not yet

@@ -58,7 +58,7 @@ func newTestCache(t testing.TB, cfg Config) (*Cache, *fakeClock) {
 }
 
 func TestCache_Basic(t *testing.T) {
-	c, clk := newTestCache(t, Config{})
+	c, clk := newTestCache(t, Config{CleanupInterval: -1})
 	if _, _, err := c.Get("a"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("get missing: %v", err)
 	}

@@ -82,20 +82,51 @@ func expired(exp uint32, now int64) bool {
 	return exp != 0 && int64(exp) <= now
 }
 
-// flushState is memcached's settings.oldest_live / oldest_cas pair.
-// FlushAll sets it; items stored at or before oldestLive (whole seconds),
-// or with a CAS below oldestCAS, are invalid once oldestLive <= now.
-type flushState struct {
-	oldestLive int64  // Unix seconds; 0 = no flush ever
+// flushCut is memcached's settings.oldest_live / oldest_cas pair: items
+// stored at or before oldestLive (whole seconds), or with a CAS below
+// oldestCAS, are invalid once oldestLive <= now.
+type flushCut struct {
+	oldestLive int64  // Unix seconds; 0 = none
 	oldestCAS  uint64 // 0 = none
+}
+
+func (f flushCut) flushed(stored uint32, cas uint64, now int64) bool {
+	if f.oldestLive == 0 || f.oldestLive > now {
+		return false
+	}
+	return int64(stored) <= f.oldestLive || (f.oldestCAS != 0 && cas < f.oldestCAS)
+}
+
+// flushState is the flush_all state of a cache: the cut in effect and a
+// delayed one still pending. Unlike memcached, which keeps one cut, a
+// later flush_all with a delay does not bring back items an earlier one
+// already invalidated.
+type flushState struct {
+	done    flushCut // in effect (union of all past cuts)
+	pending flushCut // oldestLive in the future, or zero
 }
 
 // flushed reports whether an item stored at Unix second stored with CAS
 // cas has been flushed at Unix second now. It mirrors memcached's
 // item_is_flushed.
-func (f flushState) flushed(stored uint32, cas uint64, now int64) bool {
-	if f.oldestLive == 0 || f.oldestLive > now {
-		return false
+func (f *flushState) flushed(stored uint32, cas uint64, now int64) bool {
+	return f.done.flushed(stored, cas, now) || f.pending.flushed(stored, cas, now)
+}
+
+// add returns the state after a flush_all whose cut is c, at now.
+func (f *flushState) add(c flushCut, now int64) *flushState {
+	n := &flushState{done: f.done}
+	merge := func(c flushCut) {
+		n.done.oldestLive = max(n.done.oldestLive, c.oldestLive)
+		n.done.oldestCAS = max(n.done.oldestCAS, c.oldestCAS)
 	}
-	return int64(stored) <= f.oldestLive || (f.oldestCAS != 0 && cas < f.oldestCAS)
+	if f.pending.oldestLive != 0 && f.pending.oldestLive <= now {
+		merge(f.pending)
+	}
+	if c.oldestLive <= now {
+		merge(c)
+	} else {
+		n.pending = c
+	}
+	return n
 }
