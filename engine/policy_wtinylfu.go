@@ -20,8 +20,8 @@ package engine
 // whole main space is evicted at once. When the window is within its share
 // the victim is main's (or, with main empty, the window's) LRU entry.
 //
-// All segment sizes are in weight units. The "hybrid" policy is the same
-// structure with an adaptive window; see policy_hybrid.go.
+// All segment sizes are in weight units. newAdaptiveTinyLFU is the same
+// structure with an adaptive window; see policy_wtinylfu_adaptive.go.
 type tinyLFU struct {
 	links                        idLinks
 	window, probation, protected idList
@@ -33,7 +33,7 @@ type tinyLFU struct {
 	weight                       []uint32
 	sketch                       sketch
 
-	// hybrid only
+	// adaptive W-TinyLFU only
 	adaptive bool
 	climb    climber
 	jitter   bool
