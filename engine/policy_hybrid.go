@@ -59,10 +59,10 @@ const (
 	// hybridMinPeriod is the least number of requests between decisions.
 	hybridMinPeriod = 256
 	// hybridDecay weighs older periods in an expert's score.
-	hybridDecay = 0.7
+	hybridDecay = 0.95
 	// hybridMargin is how much better (in hits, relative to the requests
 	// in the scoring horizon) a challenger must be to take over.
-	hybridMargin = 0.002
+	hybridMargin = 0.01
 )
 
 // hybridExperts are the policies the ensemble chooses from; the first one
