@@ -19,7 +19,11 @@ package engine
 // Every period (about one request per resident entry, at least
 // hybridMinPeriod) each expert's hits in the period are added to a
 // decaying score; when another expert's score beats the current one's by a
-// margin, the real policy is rebuilt as that expert: the resident entries
+// margin, that expert takes over. With exact miniatures (rate 1, "follow
+// mode") the real cache simply holds what the leader's miniature holds:
+// Evict returns a resident entry the leader has dropped, so switching
+// costs nothing and the contents converge at once. With sampled
+// miniatures the real policy is rebuilt as that expert: the resident entries
 // are fed to a fresh instance, and those sampled entries the new leader's
 // miniature does not hold ("orphans") are evicted first, so the real cache
 // converges to the leader's contents. A rebuild is O(resident) and happens
