@@ -401,21 +401,25 @@ func (c *Cache) DeleteMulti(keys []string) int {
 // 2^64, and returns the new value. [ErrNotFound] if absent,
 // [ErrNotNumeric] if the value is not a number.
 func (c *Cache) Incr(key string, delta uint64) (uint64, error) {
-	return c.delta(key, delta, true)
+	v, _, err := c.Arith(key, delta, true)
+	return v, err
 }
 
 // Decr subtracts delta from the decimal number stored under key, stopping
 // at 0, and returns the new value. Like memcached, a number that gets
 // shorter is padded with spaces to its old length.
 func (c *Cache) Decr(key string, delta uint64) (uint64, error) {
-	return c.delta(key, delta, false)
+	v, _, err := c.Arith(key, delta, false)
+	return v, err
 }
 
-func (c *Cache) delta(key string, delta uint64, incr bool) (uint64, error) {
+// Arith is Incr (incr true) or Decr that also returns the item's new CAS
+// unique, as the binary and meta protocols report it.
+func (c *Cache) Arith(key string, delta uint64, incr bool) (value, cas uint64, err error) {
 	now := c.now()
 	h, s, err := c.lock(key)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer s.mu.Unlock()
 	slot, it, _, ok := s.lookup(h, key, now)
@@ -425,11 +429,11 @@ func (c *Cache) delta(key string, delta uint64, incr bool) (uint64, error) {
 		} else {
 			s.st.decrMisses++
 		}
-		return 0, ErrNotFound
+		return 0, 0, ErrNotFound
 	}
 	v, ok := parseCounter(it.value())
 	if !ok {
-		return 0, ErrNotNumeric
+		return 0, 0, ErrNotNumeric
 	}
 	if incr {
 		v += delta
@@ -442,9 +446,9 @@ func (c *Cache) delta(key string, delta uint64, incr bool) (uint64, error) {
 	num := formatCounter(buf[:0], v, it.vlen())
 	m := meta{cas: c.cas.Add(1), exp: it.exp(), stored: uint32(now), flags: it.flags()}
 	if err := s.put(h, key, slot, true, m, num, nil, now); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return v, nil
+	return v, m.cas, nil
 }
 
 // Touch sets a new exptime for key; [ErrNotFound] if absent.
