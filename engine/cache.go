@@ -46,6 +46,11 @@ type Cache struct {
 	// flushMu serialises FlushAll; readers load flush without it.
 	flushMu sync.Mutex
 
+	// coarse is the current Unix second kept by a ticker goroutine when
+	// Config.Clock is nil, so that the hot path does not read the clock.
+	coarse   atomic.Int64
+	coarseOn bool
+
 	closeOnce sync.Once
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -70,6 +75,12 @@ func New(cfg *Config) (*Cache, error) {
 			return nil, err
 		}
 		c.shards = append(c.shards, s)
+	}
+	if cfg.Clock == nil {
+		c.coarseOn = true
+		c.coarse.Store(time.Now().Unix())
+		c.wg.Add(1)
+		go c.tickClock()
 	}
 	if set.CleanupInterval > 0 {
 		tick, stop := set.Clock.NewTicker(set.CleanupInterval)
@@ -134,7 +145,29 @@ func (c *Cache) cleanup(n int) {
 	}
 }
 
-func (c *Cache) now() int64 { return c.set.Clock.Now().Unix() }
+// coarseTick is how often the coarse clock is refreshed.
+const coarseTick = 50 * time.Millisecond
+
+func (c *Cache) tickClock() {
+	defer c.wg.Done()
+	t := time.NewTicker(coarseTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case now := <-t.C:
+			c.coarse.Store(now.Unix())
+		}
+	}
+}
+
+func (c *Cache) now() int64 {
+	if c.coarseOn {
+		return c.coarse.Load()
+	}
+	return c.set.Clock.Now().Unix()
+}
 
 // shardFor hashes key and returns its hash and shard, locked.
 func (c *Cache) lock(key string) (uint64, *shard, error) {

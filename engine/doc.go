@@ -40,7 +40,7 @@
 // A shard keeps items in a slab arena: 1 MiB pages (smaller for small
 // shards) cut into chunks of size classes growing by 1.25, as memcached
 // does, and its own buffer for an item larger than half a page. Each item
-// is a 32-byte header (CAS, expiry, store time, flags, lengths, slot)
+// is a 28-byte header (CAS, expiry, store time, flags, lengths)
 // followed by key and value. The index from key hash to item is an
 // open-addressed table of integers, and the eviction policies keep their
 // lists in integer slices: the heap holds a few large pointer-free

@@ -11,17 +11,16 @@ import "encoding/binary"
 //	12     4    time stored, Unix seconds (for flush_all)
 //	16     4    client flags
 //	20     4    value length
-//	24     4    slot id (so a chunk can be moved by compaction)
-//	28     2    key length (0 marks a free chunk)
-//	30     1    bits (itemFetched)
-//	31     1    unused
-//	32     -    key bytes, then value bytes
+//	24     2    key length (0 marks a free chunk)
+//	26     1    bits (itemFetched)
+//	27     1    unused
+//	28     -    key bytes, then value bytes
 //
 // The chunk is a window of a pointer-free []byte, so the garbage
 // collector never looks inside.
 
 // ItemHeaderSize is the size of the fixed header stored with every item.
-const ItemHeaderSize = 32
+const ItemHeaderSize = 28
 
 const itemFetched = 1 // the item has been read since it was stored
 
@@ -32,15 +31,14 @@ func (h hdr) exp() uint32         { return binary.LittleEndian.Uint32(h[8:12]) }
 func (h hdr) stored() uint32      { return binary.LittleEndian.Uint32(h[12:16]) }
 func (h hdr) flags() uint32       { return binary.LittleEndian.Uint32(h[16:20]) }
 func (h hdr) vlen() int           { return int(binary.LittleEndian.Uint32(h[20:24])) }
-func (h hdr) slot() uint32        { return binary.LittleEndian.Uint32(h[24:28]) }
-func (h hdr) klen() int           { return int(binary.LittleEndian.Uint16(h[28:30])) }
+func (h hdr) klen() int           { return int(binary.LittleEndian.Uint16(h[24:26])) }
 func (h hdr) setExp(v uint32)     { binary.LittleEndian.PutUint32(h[8:12], v) }
-func (h hdr) markFree()           { binary.LittleEndian.PutUint16(h[28:30], 0) }
+func (h hdr) markFree()           { binary.LittleEndian.PutUint16(h[24:26], 0) }
 func (h hdr) key() []byte         { return h[ItemHeaderSize : ItemHeaderSize+h.klen()] }
 func (h hdr) value() []byte       { k := ItemHeaderSize + h.klen(); return h[k : k+h.vlen()] }
 func (h hdr) size() int           { return ItemHeaderSize + h.klen() + h.vlen() }
-func (h hdr) fetched() bool       { return h[30]&itemFetched != 0 }
-func (h hdr) setFetched()         { h[30] |= itemFetched }
+func (h hdr) fetched() bool       { return h[26]&itemFetched != 0 }
+func (h hdr) setFetched()         { h[26] |= itemFetched }
 func itemSize(klen, vlen int) int { return ItemHeaderSize + klen + vlen }
 
 // meta is the header of an item being written.
@@ -53,15 +51,14 @@ type meta struct {
 
 // write fills a chunk with the header m, the key and the value made of the
 // concatenation of v1 and v2 (append/prepend write both parts directly).
-func (h hdr) write(m meta, slot uint32, key string, v1, v2 []byte) {
+func (h hdr) write(m meta, key string, v1, v2 []byte) {
 	binary.LittleEndian.PutUint64(h[0:8], m.cas)
 	binary.LittleEndian.PutUint32(h[8:12], m.exp)
 	binary.LittleEndian.PutUint32(h[12:16], m.stored)
 	binary.LittleEndian.PutUint32(h[16:20], m.flags)
 	binary.LittleEndian.PutUint32(h[20:24], uint32(len(v1)+len(v2)))
-	binary.LittleEndian.PutUint32(h[24:28], slot)
-	binary.LittleEndian.PutUint16(h[28:30], uint16(len(key)))
-	h[30], h[31] = 0, 0
+	binary.LittleEndian.PutUint16(h[24:26], uint16(len(key)))
+	h[26], h[27] = 0, 0
 	n := ItemHeaderSize
 	n += copy(h[n:], key)
 	n += copy(h[n:], v1)

@@ -140,6 +140,20 @@ func (s *shard) removeSlot(slot uint32, why int) {
 	s.free = append(s.free, slot)
 }
 
+// moved records that compaction copied the item at src to dst.
+func (s *shard) moved(src, dst uint32) {
+	tag := uint32(hashKey(s.c.seed, s.arena.chunk(dst).key()))
+	x := &s.idx
+	m := x.mask()
+	for i := x.home(tag); x.t[i] != 0; i = (i + 1) & m {
+		if e := x.t[i]; uint32(e>>32) == tag && s.loc[uint32(e)-1] == src {
+			s.loc[uint32(e)-1] = dst
+			return
+		}
+	}
+	panic("engine: moved chunk not in index")
+}
+
 // evictOne asks the policy for a victim and removes it; an expired victim
 // counts as reclaimed rather than evicted, as in memcached.
 func (s *shard) evictOne(now int64) bool {
@@ -196,7 +210,7 @@ func (s *shard) alloc(n int, keep uint32, now int64) (uint32, error) {
 				}
 			}
 		}
-		if a.shrink(s.loc, c == hugeClass || a.held > budget) {
+		if a.shrink(s.moved, c == hugeClass || a.held > budget) {
 			continue
 		}
 		if !s.evictOne(now) {
@@ -214,7 +228,7 @@ func (s *shard) put(h uint64, key string, slot uint32, found bool, m meta, v1, v
 		old := s.arena.chunk(addr)
 		oldSize := old.size()
 		if s.arena.classFor(oldSize) == s.arena.classFor(n) && s.arena.classFor(n) != hugeClass {
-			old.write(m, slot, key, v1, v2)
+			old.write(m, key, v1, v2)
 			s.bytes += int64(n - oldSize)
 			s.policy.Update(slot, s.weight(n))
 			s.st.totalItems++
@@ -237,7 +251,7 @@ func (s *shard) put(h uint64, key string, slot uint32, found bool, m meta, v1, v
 		s.bytes -= int64(old.size())
 		s.arena.free(s.loc[slot])
 		s.loc[slot] = addr
-		s.arena.chunk(addr).write(m, slot, key, v1, v2)
+		s.arena.chunk(addr).write(m, key, v1, v2)
 		s.bytes += int64(n)
 		s.policy.Update(slot, s.weight(n))
 		s.st.totalItems++
@@ -251,7 +265,7 @@ func (s *shard) put(h uint64, key string, slot uint32, found bool, m meta, v1, v
 		s.loc = append(s.loc, deadAddr)
 	}
 	s.loc[slot] = addr
-	s.arena.chunk(addr).write(m, slot, key, v1, v2)
+	s.arena.chunk(addr).write(m, key, v1, v2)
 	s.idx.insert(uint32(h), slot)
 	s.policy.Insert(slot, h, s.weight(n))
 	s.count++

@@ -2,8 +2,10 @@ package engine
 
 // Slab allocator. Each shard owns an arena: item chunks are carved from
 // pages (1 MiB by default, smaller for small shards) assigned lazily to
-// slab classes whose chunk sizes grow by a factor of 1.25 (as memcached's
-// -f 1.25), from 48 bytes up to half a page. Items larger than the largest
+// slab classes whose chunk sizes go from 48 to 256 bytes in steps of 16,
+// then grow by a factor of 1.125 up to half a page (memcached uses a
+// factor of 1.25 throughout: finer classes waste less of each chunk, and
+// compaction keeps the extra classes from stranding pages). Items larger than the largest
 // class get a buffer of their own ("huge" items). Pages are pointer-free
 // []byte, so the garbage collector does not scan them; a chunk is named by
 // a 32-bit address (page number << 16 | chunk number).
@@ -11,17 +13,19 @@ package engine
 // Pages never leave a class while they hold live chunks, except through
 // compaction: when the shard needs memory and a class has at least one
 // page's worth of free chunks, the live chunks of its emptiest page are
-// moved into free chunks of the same class (their slot's address is
-// updated; slot ids, the index and the policy do not change) and the page
+// moved into free chunks of the same class (the owner is told, to update
+// its slot table; slot ids, the index and the policy do not change) and the page
 // is handed to another class or given back. This avoids memcached's slab
 // calcification without a separate rebalancer thread.
 
 const (
-	minChunkSize = 48
-	addrChunkBit = 16
-	addrChunkMsk = 1<<addrChunkBit - 1
-	hugeClass    = -2
-	noClass      = -1
+	minChunkSize   = 48
+	smallClassStep = 16  // spacing of chunk sizes up to smallClassMax
+	smallClassMax  = 256 // above it, sizes grow by a factor of 1.125
+	addrChunkBit   = 16
+	addrChunkMsk   = 1<<addrChunkBit - 1
+	hugeClass      = -2
+	noClass        = -1
 )
 
 type slabClass struct {
@@ -50,7 +54,10 @@ func newArena(pageSize int) *arena {
 	a := &arena{pageSize: pageSize}
 	for size := minChunkSize; size <= pageSize/2; {
 		a.classes = append(a.classes, slabClass{size: size, perPage: pageSize / size})
-		next := (size*5/4 + 7) &^ 7
+		next := (size*9/8 + 7) &^ 7
+		if size < smallClassMax {
+			next = size + smallClassStep
+		}
 		if next > pageSize/2 && size < pageSize/2 {
 			next = pageSize / 2
 		}
@@ -179,9 +186,9 @@ func (a *arena) free(addr uint32) {
 
 // shrink lowers held bytes or makes a pooled page available: it drops a
 // pooled page if dropPool, else compacts a class that has a page's worth
-// of free chunks, moving a page to the pool. loc maps slot ids to chunk
-// addresses and is updated for moved chunks. It reports progress.
-func (a *arena) shrink(loc []uint32, dropPool bool) bool {
+// of free chunks, moving a page to the pool. moved is called for each
+// chunk compaction moves. It reports progress.
+func (a *arena) shrink(moved func(src, dst uint32), dropPool bool) bool {
 	if dropPool && len(a.pool) > 0 {
 		pn := a.pool[len(a.pool)-1]
 		a.pool = a.pool[:len(a.pool)-1]
@@ -200,14 +207,14 @@ func (a *arena) shrink(loc []uint32, dropPool bool) bool {
 	if best < 0 {
 		return false
 	}
-	a.compact(best, loc)
+	a.compact(best, moved)
 	return true
 }
 
 // compact empties the page of class c with the fewest live chunks into
 // free chunks of other pages of c and moves it to the pool. The class must
 // have at least perPage free chunks, which guarantees room.
-func (a *arena) compact(c int, loc []uint32) {
+func (a *arena) compact(c int, moved func(src, dst uint32)) {
 	cl := &a.classes[c]
 	victim, least := uint32(0), uint32(1<<32-1)
 	for pn := range a.pages {
@@ -237,7 +244,7 @@ func (a *arena) compact(c int, loc []uint32) {
 		cl.free = cl.free[:len(cl.free)-1]
 		copy(a.chunk(dst), src)
 		a.pages[dst>>addrChunkBit].live++
-		loc[src.slot()] = dst
+		moved(victim<<addrChunkBit|uint32(i), dst)
 		vp.live--
 	}
 	vp.class = noClass
