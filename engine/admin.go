@@ -1,5 +1,7 @@
 package engine
 
+import "strconv"
+
 // Operations a server needs beyond the core get/store/delete set:
 // conditional delete, statistics reset and a consistent walk over the
 // items for key listings (memcached's lru_crawler metadump).
@@ -27,6 +29,36 @@ func (c *Cache) DeleteCAS(key string, cas uint64) error {
 	}
 	s.st.deleteHits++
 	s.removeSlot(slot, leftDeleted)
+	return nil
+}
+
+// SetMaxMemory changes the memory limit at run time (memcached's
+// cache_memlimit). Lowering it evicts, per the policy, until every shard
+// is within its new share; raising it lets the cache grow. The limit
+// must leave each shard room for one item of MaxItemSize, or the call
+// fails with a [*ConfigError] and changes nothing. The eviction policy
+// keeps the capacity it was sized for at construction.
+func (c *Cache) SetMaxMemory(n int64) error {
+	per := n / int64(len(c.shards))
+	if n <= 0 || per < int64(c.set.MaxItemSize)+itemOverhead || per > maxShardMemory {
+		return &ConfigError{"MaxMemory", "cannot change the limit to " + strconv.FormatInt(n, 10) +
+			" bytes: each of the " + strconv.Itoa(len(c.shards)) + " shards needs room for an item of MaxItemSize"}
+	}
+	now := c.now()
+	for _, s := range c.shards {
+		s.mu.Lock()
+		s.limit = per
+		for s.arena.held+s.count*itemOverhead > s.limit {
+			if s.arena.shrink(s.moved, true) {
+				continue
+			}
+			if !s.evictOne(now) {
+				break
+			}
+		}
+		s.mu.Unlock()
+	}
+	c.maxMemory.Store(n)
 	return nil
 }
 

@@ -118,3 +118,46 @@ func TestRange(t *testing.T) {
 		t.Fatalf("%d items left after deleting from inside Range", c.Len())
 	}
 }
+
+func TestSetMaxMemory(t *testing.T) {
+	c, _ := newTestCache(t, Config{MaxMemory: 32 << 20, Shards: 4})
+	val := make([]byte, 1000)
+	for i := range 20000 {
+		if _, err := c.Set(fmt.Sprintf("k%d", i), val, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := c.Stats()
+	if err := c.SetMaxMemory(8 << 20); err != nil {
+		t.Fatal(err)
+	}
+	st := c.Stats()
+	if st.LimitMaxBytes != 8<<20 || st.AccountedBytes > 8<<20 {
+		t.Fatalf("after lowering: limit %d, accounted %d", st.LimitMaxBytes, st.AccountedBytes)
+	}
+	if st.CurrItems >= before.CurrItems || st.Evictions == before.Evictions {
+		t.Fatalf("lowering the limit evicted nothing: %d -> %d items", before.CurrItems, st.CurrItems)
+	}
+	// New writes respect the new limit.
+	for i := range 20000 {
+		c.Set(fmt.Sprintf("n%d", i), val, 0, 0)
+		if a := c.Stats().AccountedBytes; i%1000 == 0 && a > 8<<20 {
+			t.Fatalf("accounted %d over the lowered limit", a)
+		}
+	}
+	if err := c.SetMaxMemory(64 << 20); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40000 {
+		c.Set(fmt.Sprintf("m%d", i), val, 0, 0)
+	}
+	if st := c.Stats(); st.AccountedBytes <= 8<<20 || st.AccountedBytes > 64<<20 {
+		t.Fatalf("after raising: accounted %d", st.AccountedBytes)
+	}
+	if err := c.SetMaxMemory(1000); err == nil {
+		t.Fatal("a limit too small for one item per shard was accepted")
+	}
+	if got := c.Stats().LimitMaxBytes; got != 64<<20 {
+		t.Fatalf("a refused change altered the limit to %d", got)
+	}
+}

@@ -43,6 +43,9 @@ type Cache struct {
 	cas    atomic.Uint64
 	flush  atomic.Pointer[flushState]
 	flushN atomic.Uint64 // cmd_flush
+	// maxMemory is the memory limit in force (Config.MaxMemory until
+	// SetMaxMemory changes it).
+	maxMemory atomic.Int64
 	// flushMu serialises FlushAll; readers load flush without it.
 	flushMu sync.Mutex
 
@@ -69,6 +72,7 @@ func New(cfg *Config) (*Cache, error) {
 	c := &Cache{set: set, seed: rand.Uint64(), done: make(chan struct{})}
 	c.shift = uint8(64 - log2(set.Shards))
 	c.flush.Store(&flushState{})
+	c.maxMemory.Store(set.MaxMemory)
 	for range set.Shards {
 		s, err := newShard(c)
 		if err != nil {

@@ -51,6 +51,7 @@ type shard struct {
 	cursor  int    // next slot the cleaner looks at
 	scratch []byte // reused buffer for append/prepend
 	st      counters
+	limit   int64 // accounted-byte limit: shardMemory, or set by SetMaxMemory
 }
 
 func newShard(c *Cache) (*shard, error) {
@@ -58,7 +59,7 @@ func newShard(c *Cache) (*shard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &shard{c: c, arena: newArena(c.set.pageSize), policy: p}, nil
+	return &shard{c: c, arena: newArena(c.set.pageSize), policy: p, limit: c.set.shardMemory}, nil
 }
 
 // find returns the slot of key, or false. It does not check expiry.
@@ -174,7 +175,7 @@ func (s *shard) weight(n int) uint32 { return uint32(s.arena.chunkCost(n) + item
 
 // fits reports whether an item of n bytes can ever be stored.
 func (s *shard) fits(n int) bool {
-	return n <= s.c.set.MaxItemSize && int64(s.arena.chunkCost(n))+itemOverhead <= s.c.set.shardMemory
+	return n <= s.c.set.MaxItemSize && int64(s.arena.chunkCost(n))+itemOverhead <= s.limit
 }
 
 // alloc finds a chunk for an item of n bytes, evicting as needed so that
@@ -195,7 +196,7 @@ func (s *shard) alloc(n int, keep uint32, now int64) (uint32, error) {
 			}
 			continue
 		}
-		budget := s.c.set.shardMemory - items*itemOverhead
+		budget := s.limit - items*itemOverhead
 		if a.held <= budget {
 			if c == hugeClass {
 				if addr, ok := a.allocHuge(n, budget); ok {

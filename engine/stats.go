@@ -72,6 +72,6 @@ func (c *Cache) Stats() Stats {
 		s.mu.Unlock()
 	}
 	st.CmdFlush = c.flushN.Load()
-	st.LimitMaxBytes = uint64(c.set.MaxMemory)
+	st.LimitMaxBytes = uint64(c.maxMemory.Load())
 	return st
 }

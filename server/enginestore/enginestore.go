@@ -138,10 +138,7 @@ func (s *Store) Stats() server.StoreStats {
 func (s *Store) ResetStats() { s.c.ResetStats() }
 
 // SetMemoryLimit implements server.Store.
-func (s *Store) SetMemoryLimit(bytes int64) error { return errMemlimit }
-
-// errMemlimit: the engine cannot change its memory limit at run time yet.
-var errMemlimit = errors.New("cache_memlimit is not supported at run time")
+func (s *Store) SetMemoryLimit(bytes int64) error { return s.c.SetMaxMemory(bytes) }
 
 // Range implements server.Store.
 func (s *Store) Range(fn func(key []byte, info server.ItemInfo) bool) {
