@@ -146,7 +146,7 @@ func TestMetaRepliesRandomDifferential(t *testing.T) {
 			line = "mg " + pick(gKeys)
 		case 2, 3:
 			data = pick(values)
-			add("c", "k", "O9", "q", "F"+pick([]string{"0", "5", "4294967295"}), "M"+pick([]string{"E", "A", "P", "R", "S"}), cas())
+			add("c", "k", "O9", "q", "F"+pick([]string{"0", "5", "4294967295"}), "M"+pick([]string{"E", "A", "P", "R", "S"}), cas(), "I")
 			line = "ms " + strings.Replace(pick(gKeys), " ", " "+strconv.Itoa(len(data))+" ", 1)
 			if !strings.Contains(line, " b") {
 				line += " " + strconv.Itoa(len(data))

@@ -123,6 +123,11 @@ func (e *metaEngine) do(r *Request, out []byte) []byte {
 			code = MetaNS
 		case mode == CmdCas && it == nil:
 			code = MetaNF
+		case mode == CmdCas && m.Has('I') && m.CAS != 0 && m.CAS < it.cas:
+			// Invalidation: a CAS older than the item's stores the value
+			// as stale, keeping the TTL and a sent token.
+			e.items[k] = &metaEngineItem{value: append([]byte(nil), r.Value...), flags: m.ClientFlags,
+				ttl: it.ttl, binary: m.Base64(), cas: e.nextCAS(), stale: true, tokenSent: it.tokenSent}
 		case mode == CmdCas && m.CAS != it.cas:
 			code = MetaEX
 		case (mode == CmdAppend || mode == CmdPrepend) && m.CAS != 0 && m.CAS != it.cas:
