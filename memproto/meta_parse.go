@@ -58,6 +58,7 @@ const (
 func parseMeta(req *Request, args [][]byte) error {
 	m := &req.Meta
 	m.reset()
+	req.Key, req.Value, req.hasData, req.dataLen = nil, nil, false, 0
 	args = compactTokens(args)
 	switch req.Command {
 	case CmdMetaNoop:
