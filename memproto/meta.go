@@ -39,6 +39,9 @@ type Meta struct {
 	// uint32 wrap.
 	ClientFlags uint32
 	// CAS is the argument of C: compare-and-swap value (ms, md, ma).
+	// As in memcached, C0 compares (and fails against a live item) for
+	// md and for ms in set and replace mode, but means "no compare" for
+	// ma and for ms in append and prepend mode.
 	CAS uint64
 	// Mode is the character of M, or 0 without M: for ms 'E' (add), 'A'
 	// (append), 'P' (prepend), 'R' (replace), 'S' (set); for ma 'I' or

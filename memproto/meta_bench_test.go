@@ -19,6 +19,21 @@ func BenchmarkParseMetaGet(b *testing.B) {
 	}
 }
 
+// BenchmarkParseMetaGetTokens measures parseMeta alone, on the tokens
+// the text tokenizer hands it.
+func BenchmarkParseMetaGetTokens(b *testing.B) {
+	_, args := splitMetaLine([]byte("mg user:12345:profile v k c f t s O12345678 T300 q"), nil)
+	var req Request
+	b.ReportAllocs()
+	for b.Loop() {
+		req.Reset()
+		req.Command = CmdMetaGet
+		if err := parseMeta(&req, args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkParseMetaSet(b *testing.B) {
 	line := []byte("ms user:12345:profile 512 T300 F7 C12345 MS q k O9")
 	var req Request

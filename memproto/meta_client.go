@@ -129,7 +129,7 @@ func ParseMetaResponse(buf []byte, r *MetaResponse) (int, error) {
 	if size < 0 {
 		return n, nil
 	}
-	if len(buf) < n+size+2 {
+	if size > len(buf)-n-2 { // not n+size+2: it may overflow a 32-bit int
 		return 0, ErrIncomplete
 	}
 	if buf[n+size] != '\r' || buf[n+size+1] != '\n' {

@@ -47,6 +47,8 @@ func TestParseMetaResponse(t *testing.T) {
 		{in: "VA 0\r\n\r\n", code: MetaVA},
 		{in: "VA 3\r\nba", err: ErrIncomplete},
 		{in: "VA 3 t-1\r\n", err: ErrIncomplete},
+		{in: "VA 2147483647\r\n", err: ErrIncomplete},
+		{in: "VA 2147483648\r\n", err: errBad},
 		{in: "HD", err: ErrIncomplete},
 		{in: "EN\n", code: MetaEN},
 		{in: "NF O1\r\n", code: MetaNF, flags: "O1"},

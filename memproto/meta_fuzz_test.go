@@ -105,3 +105,30 @@ func diffRequests(a, b *Request) string {
 	}
 	return ""
 }
+
+// FuzzMetaResponse checks that ParseMetaResponse never panics and reports
+// a length within its input.
+func FuzzMetaResponse(f *testing.F) {
+	for _, s := range []string{"HD c5 kfoo b O1\r\n", "VA 3 s3\r\nbar\r\n", "VA 2147483647\r\n", "EN\r\n",
+		"ME foo exp=-1 la=0 cas=1 fetch=no cls=1 size=63\r\n", "CLIENT_ERROR bad\r\n", "VA 1\r\nxyz"} {
+		f.Add([]byte(s))
+	}
+	var r MetaResponse
+	f.Fuzz(func(t *testing.T, in []byte) {
+		n, err := ParseMetaResponse(in, &r)
+		if err != nil {
+			if n != 0 {
+				t.Fatalf("%q: n=%d with %v", in, n, err)
+			}
+			return
+		}
+		if n <= 0 || n > len(in) || r.Code == MetaNone {
+			t.Fatalf("%q: n=%d code %v", in, n, r.Code)
+		}
+		if r.Code == MetaVA {
+			if _, err := ParseMetaResponse(in[:n-1], &r); err != ErrIncomplete {
+				t.Fatalf("%q: truncated VA: %v", in[:n-1], err)
+			}
+		}
+	})
+}

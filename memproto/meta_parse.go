@@ -41,7 +41,10 @@ const (
 // command name into req; req.Command must already be one of CmdMetaGet ..
 // CmdMetaDebug. Tokens must not contain spaces; empty tokens (from runs of
 // spaces) are ignored as memcached ignores them, by compacting args in
-// place, and a NUL byte ends the line as it does for memcached. req.Key, req.Meta and, for ms, the data-block framing are set;
+// place, and a NUL byte ends the line as it does for memcached.
+//
+// req.Key, req.Meta and, for ms, the data-block framing are set (and
+// cleared first; the caller resets the rest of req with Request.Reset).
 // req.Key aliases args or, with the b flag, req.Meta's key buffer.
 //
 // Errors are *Error values with memcached's reply. For ms, Swallow is set
@@ -58,6 +61,7 @@ const (
 func parseMeta(req *Request, args [][]byte) error {
 	m := &req.Meta
 	m.reset()
+	req.Key, req.Value, req.hasData, req.dataLen = nil, nil, false, 0
 	args = compactTokens(args)
 	switch req.Command {
 	case CmdMetaNoop:

@@ -2,6 +2,7 @@ package memproto
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -106,6 +107,68 @@ func TestMetaParseRandomDifferential(t *testing.T) {
 				t.Errorf("%q: parses, but memcached says %q", in, got)
 				break
 			}
+		}
+	}
+}
+
+// TestMetaRepliesRandomDifferential runs one long random conversation
+// through memcached and through the toy engine (metaEngine) built on
+// parseMeta and AppendMetaReply, and compares every reply byte for byte.
+// Flags whose replies depend on the clock (t, l, T, N and R with a TTL)
+// are left out.
+func TestMetaRepliesRandomDifferential(t *testing.T) {
+	n := 2000
+	if testing.Short() {
+		n = 200
+	}
+	srv := startMemcached(t)
+	conn := srv.Dial(t)
+	eng := newMetaEngine()
+	rng := rand.New(rand.NewPCG(3, 4))
+	pick := func(s []string) string { return s[rng.IntN(len(s))] }
+	cas := func() string { return "C" + string(rune('0'+rng.IntN(9))) }
+	gKeys := []string{"g1", "g2", "g3", "Zm9v b", "Z2Mx b", "foo"}
+	aKeys := []string{"a1", "a2", "YTE= b"}
+	values := []string{"", "x", "12", "hello world", "7"}
+	for i := 0; i < n; i++ {
+		var fl []string
+		add := func(f ...string) {
+			for _, x := range f {
+				if rng.IntN(3) == 0 {
+					fl = append(fl, x)
+				}
+			}
+		}
+		var line, data string
+		switch rng.IntN(6) {
+		case 0, 1:
+			add("v", "s", "f", "c", "k", "O"+pick([]string{"1", "ab"}), "h", "q", "u", "N0")
+			line = "mg " + pick(gKeys)
+		case 2, 3:
+			data = pick(values)
+			add("c", "k", "O9", "q", "F"+pick([]string{"0", "5", "4294967295"}), "M"+pick([]string{"E", "A", "P", "R", "S"}), cas(), "I")
+			line = "ms " + strings.Replace(pick(gKeys), " ", " "+strconv.Itoa(len(data))+" ", 1)
+			if !strings.Contains(line, " b") {
+				line += " " + strconv.Itoa(len(data))
+			}
+			data += "\r\n"
+		case 4:
+			add("q", cas(), "I", "k", "O3")
+			line = "md " + pick(gKeys)
+		case 5:
+			add("N0", "J"+pick([]string{"0", "9", "100", "18446744073709551615"}), "D"+pick([]string{"1", "5", "1000"}),
+				"M"+pick([]string{"I", "+", "D", "-"}), "q", "v", "c", "k", "O4", cas())
+			line = "ma " + pick(aKeys)
+		}
+		rng.Shuffle(len(fl), func(i, j int) { fl[i], fl[j] = fl[j], fl[i] })
+		for _, f := range fl {
+			line += " " + f
+		}
+		in := line + "\r\n" + data
+		got := exchange(t, conn, in)
+		want := string(eng.serve(t, []byte(in)))
+		if got != want {
+			t.Fatalf("request %d %q: memcached %q, ours %q", i, in, got, want)
 		}
 	}
 }

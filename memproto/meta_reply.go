@@ -51,7 +51,7 @@ type MetaItem struct {
 // AppendMetaReply appends the reply to the meta request r with code to
 // dst, exactly as memcached 1.6.18 lays it out, and returns the extended
 // buffer. It appends nothing when r's q flag suppresses the reply (see
-// [SuppressInQuiet]). it may be nil when the reply carries no item data.
+// [SuppressInQuiet]). It may be nil when the reply carries no item data.
 //
 // Return flags follow the request's flags in request order, and each
 // command returns only what memcached returns:

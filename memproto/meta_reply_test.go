@@ -123,7 +123,14 @@ func (e *metaEngine) do(r *Request, out []byte) []byte {
 			code = MetaNS
 		case mode == CmdCas && it == nil:
 			code = MetaNF
-		case (mode == CmdCas || mode == CmdAppend || mode == CmdPrepend) && m.Has('C') && m.CAS != it.cas:
+		case mode == CmdCas && m.Has('I') && m.CAS != 0 && m.CAS < it.cas:
+			// Invalidation: a CAS older than the item's stores the value
+			// as stale, keeping the TTL and a sent token.
+			e.items[k] = &metaEngineItem{value: append([]byte(nil), r.Value...), flags: m.ClientFlags,
+				ttl: it.ttl, binary: m.Base64(), cas: e.nextCAS(), stale: true, tokenSent: it.tokenSent}
+		case mode == CmdCas && m.CAS != it.cas:
+			code = MetaEX
+		case (mode == CmdAppend || mode == CmdPrepend) && m.CAS != 0 && m.CAS != it.cas:
 			code = MetaEX
 		case mode == CmdAppend || mode == CmdPrepend:
 			v := append([]byte(nil), it.value...)
@@ -132,7 +139,9 @@ func (e *metaEngine) do(r *Request, out []byte) []byte {
 			} else {
 				v = append(append([]byte(nil), r.Value...), v...)
 			}
-			e.items[k] = &metaEngineItem{value: v, flags: it.flags, ttl: it.ttl, binary: m.Base64(), cas: e.nextCAS()}
+			// memcached builds a new item: old flags and TTL, and no
+			// binary-key mark, even when both were binary.
+			e.items[k] = &metaEngineItem{value: v, flags: it.flags, ttl: it.ttl, cas: e.nextCAS()}
 		default:
 			e.items[k] = &metaEngineItem{value: append([]byte(nil), r.Value...), flags: m.ClientFlags,
 				ttl: ttl(m.TTL), binary: m.Base64(), cas: e.nextCAS()}
@@ -168,7 +177,7 @@ func (e *metaEngine) do(r *Request, out []byte) []byte {
 			e.items[k] = it
 			mi.Vivified = true
 			mi.Value = it.value
-		case m.Has('C') && m.CAS != it.cas:
+		case m.CAS != 0 && m.CAS != it.cas:
 			return r.AppendMetaReply(out, MetaEX, nil)
 		default:
 			v, ok := cStrtoull(it.value)
