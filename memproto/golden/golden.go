@@ -17,8 +17,8 @@
 //	<! closed                          the server closes the connection here
 //
 // An exchange's request lines are sent in one write. The end of the reply
-// is found with a sentinel request sent right after it: "mn\r\n" (reply
-// "MN\r\n") for text, a binary no-op for binary files. An exchange marked
+// is found with a sentinel request sent right after it: "version\r\n"
+// (reply "VERSION <release>\r\n") for text, a binary no-op for binary files. An exchange marked
 // nosentinel (for requests that leave the server reading a data block)
 // reads until the server has been quiet for QuietPeriod instead.
 package golden
@@ -211,8 +211,10 @@ func (c *Conversation) Marshal() []byte {
 }
 
 var (
-	textSentinel      = []byte("mn\r\n")
-	textSentinelReply = []byte("MN\r\n")
+	// The text sentinel is version, which every memcached release and
+	// every protocol state answers with one line, "VERSION <release>".
+	textSentinel      = []byte("version\r\n")
+	textSentinelReply = []byte("VERSION ")
 	// A binary no-op request with opaque 0x52415453 ("RATS"), and the
 	// 24-byte reply memcached sends to it.
 	binSentinel      = []byte{0x80, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'R', 'A', 'T', 'S', 0, 0, 0, 0, 0, 0, 0, 0}
@@ -270,7 +272,18 @@ func exchangeSentinel(conn net.Conn, req, sentinel, sentinelReply, pending []byt
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if i := nthIndex(buf, sentinelReply, want); i >= 0 {
-			return Result{Reply: buf[:i]}, append([]byte{}, buf[i+len(sentinelReply):]...), nil
+			end := i + len(sentinelReply)
+			if sentinelReply[len(sentinelReply)-1] == ' ' {
+				// A text sentinel reply runs to the end of its line.
+				j := bytes.Index(buf[end:], []byte("\r\n"))
+				end += j + 2
+				if j < 0 {
+					end = -1
+				}
+			}
+			if end >= 0 {
+				return Result{Reply: buf[:i]}, append([]byte{}, buf[end:]...), nil
+			}
 		}
 		_ = conn.SetReadDeadline(deadline)
 		n, err := conn.Read(tmp)

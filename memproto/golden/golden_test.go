@@ -59,11 +59,11 @@ func TestParseEscapes(t *testing.T) {
 }
 
 func TestSentinelCounting(t *testing.T) {
-	if n := countLines([]byte("mn\r\nmg k\r\nxmn\r\nmn\r\n"), textSentinel); n != 2 {
+	if n := countLines([]byte("version\r\nmg k\r\nxversion\r\nversion\r\n"), textSentinel); n != 2 {
 		t.Errorf("countLines = %d, want 2", n)
 	}
-	buf := []byte("MN\r\nHD\r\nMN\r\n")
-	if i := nthIndex(buf, textSentinelReply, 2); i != 8 {
+	buf := []byte("VERSION 1\r\nHD\r\nVERSION 1\r\n")
+	if i := nthIndex(buf, textSentinelReply, 2); i != 15 {
 		t.Errorf("nthIndex(2) = %d, want 8", i)
 	}
 	if i := nthIndex(buf, textSentinelReply, 3); i != -1 {
