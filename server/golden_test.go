@@ -77,3 +77,5 @@ func TestGoldenAgainstServer(t *testing.T) {
 		})
 	}
 }
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

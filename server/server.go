@@ -62,6 +62,7 @@ type Server struct {
 	listenerWG sync.WaitGroup
 	closed     atomic.Bool
 	started    time.Time
+	nextID     atomic.Uint64
 
 	st serverStats
 }
@@ -268,12 +269,15 @@ type conn struct {
 	bw    *bufio.Writer
 	mu    sync.Mutex // orders state changes with Shutdown's deadlines
 	state atomic.Int32
+	id    uint64       // for stats conns
+	last  atomic.Int64 // unix second of the last request, for stats conns
 	cr    countingReader
 	cw    countingWriter
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc}
+	c := &conn{srv: s, nc: nc, id: s.nextID.Add(1)}
+	c.last.Store(time.Now().Unix())
 	c.cr = countingReader{r: nc, n: &s.st.bytesRead}
 	c.cw = countingWriter{w: nc, n: &s.st.bytesWritten}
 	rb, wb := s.ReadBufferSize, s.WriteBufferSize
@@ -285,6 +289,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 	}
 	c.br = bufio.NewReaderSize(&c.cr, rb)
 	c.bw = bufio.NewWriterSize(&c.cw, wb)
+	c.cr.bw = c.bw
 	return c
 }
 
@@ -359,6 +364,7 @@ func (c *conn) waitForRequest() error {
 	}
 	// A request has started. Under c.mu, so that Shutdown cannot set a
 	// past deadline between the state change and the new deadline.
+	c.last.Store(time.Now().Unix())
 	c.mu.Lock()
 	c.state.Store(stateActive)
 	if s.IdleTimeout > 0 {
@@ -379,12 +385,23 @@ func isClosedConn(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
+// countingReader counts the bytes read from the network, and sends the
+// replies buffered so far before it waits for more input: a reply is
+// never held back behind a read (as memcached writes whenever it runs out
+// of input), while requests that arrived together are still answered
+// with one write.
 type countingReader struct {
-	r net.Conn
-	n *atomic.Uint64
+	r  net.Conn
+	n  *atomic.Uint64
+	bw *bufio.Writer
 }
 
 func (cr *countingReader) Read(p []byte) (int, error) {
+	if cr.bw.Buffered() > 0 {
+		if err := cr.bw.Flush(); err != nil {
+			return 0, err
+		}
+	}
 	n, err := cr.r.Read(p)
 	cr.n.Add(uint64(n))
 	return n, err

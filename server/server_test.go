@@ -277,3 +277,20 @@ func TestIdleTimeout(t *testing.T) {
 		t.Fatal("idle connection closed far too late")
 	}
 }
+
+// A refused data block is answered at once, before the block (or the
+// next request) has arrived, as memcached does.
+func TestTooLargeRepliesBeforeTheBlockArrives(t *testing.T) {
+	srv := &Server{Store: newLifecycleStore(), MaxItemSize: 1024, Logger: quietLogger()}
+	defer srv.Close()
+	addr, _ := startServer(t, srv)
+	c, r := dial(t, addr)
+	io.WriteString(c, "set big 0 0 5000\r\n"+strings.Repeat("x", 100))
+	if got := roundTrip(t, c, r, "", 1); got != "SERVER_ERROR object too large for cache\r\n" {
+		t.Fatalf("got %q", got)
+	}
+	io.WriteString(c, strings.Repeat("x", 4900)+"\r\n")
+	if got := roundTrip(t, c, r, "get big\r\n", 1); got != "END\r\n" {
+		t.Fatalf("after the swallowed block: %q", got)
+	}
+}

@@ -304,7 +304,7 @@ func (h *textHandler) lruCrawler() error {
 	case "crawl", "enable", "disable", "sleep", "tocrawl":
 		return h.reply(memproto.ReplyOK)
 	}
-	return h.write([]byte("CLIENT_ERROR bad command line format\r\n"))
+	return h.write([]byte(memproto.ReplyError))
 }
 
 // stats answers "stats" and its subcommands.
@@ -454,8 +454,40 @@ func (s *Server) appendSubStats(b []byte, sub string) []byte {
 		b = memproto.AppendStatUint(b, "active_slabs", boolStat(st.CurrItems > 0))
 		b = memproto.AppendStatUint(b, "total_malloced", st.Bytes)
 	case "conns":
-		// One line per connection would need a registry walk; report the count.
-		b = memproto.AppendStatUint(b, "curr_connections", uint64(max(s.st.currConns.Load(), 0)))
+		b = s.appendConnStats(b)
+	}
+	return b
+}
+
+// appendConnStats lists listeners and connections as memcached's
+// "stats conns" does: "<id>:addr", "<id>:listen_addr", "<id>:state",
+// "<id>:secs_since_last_cmd". Ids are the server's own connection
+// numbers (memcached uses file descriptors).
+func (s *Server) appendConnStats(b []byte) []byte {
+	now := time.Now().Unix()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prefix := func(id uint64, name string) string {
+		return strconv.FormatUint(id, 10) + ":" + name
+	}
+	var lid uint64
+	for l := range s.listeners {
+		lid++
+		a := (*l).Addr()
+		b = memproto.AppendStat(b, prefix(lid, "addr"), a.Network()+":"+a.String())
+		b = memproto.AppendStat(b, prefix(lid, "state"), "conn_listening")
+	}
+	for c := range s.conns {
+		id := lid + c.id
+		ra, la := c.nc.RemoteAddr(), c.nc.LocalAddr()
+		b = memproto.AppendStat(b, prefix(id, "addr"), ra.Network()+":"+ra.String())
+		b = memproto.AppendStat(b, prefix(id, "listen_addr"), la.Network()+":"+la.String())
+		state := "conn_waiting"
+		if c.state.Load() == stateActive {
+			state = "conn_parse_cmd"
+		}
+		b = memproto.AppendStat(b, prefix(id, "state"), state)
+		b = memproto.AppendStatUint(b, prefix(id, "secs_since_last_cmd"), uint64(max(now-c.last.Load(), 0)))
 	}
 	return b
 }
