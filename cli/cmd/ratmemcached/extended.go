@@ -25,7 +25,7 @@ var memcachedIgnored = []string{
 	"ext_item_age", "ext_low_ttl", "ext_drop_unread", "ext_recache_rate", "ext_compact_under",
 	"ext_drop_under", "ext_max_frag", "ext_max_sleep", "ssl_keyformat", "ssl_ciphers",
 	"ssl_wbuf_size", "ssl_session_cache", "ssl_kernel_tls", "ssl_min_version", "proxy_config",
-	"large_memory_pages", "lru_crawler_metadump", "maxconns_fast",
+	"large_memory_pages", "lru_crawler_metadump",
 }
 
 var hashAlgorithms = []string{"jenkins", "murmur3", "xxh3"}
@@ -78,10 +78,15 @@ func applyExtended(cfg *config.Config, opts []string, keys map[string]bool) ([]n
 			}
 			cfg.Performance.IdleTimeout = config.Duration(d)
 			keys["performance.idle_timeout"] = true
+		case "maxconns_fast":
+			// Always on: connections over the limit are told so and closed.
 		case "no_maxconns_fast":
 			notes = append(notes, notice{ignored: true, msg: "-o no_maxconns_fast is ignored: connections over the limit are always told so and closed at once"})
 		case "hash_algorithm":
-			if need() && !slices.Contains(hashAlgorithms, val) {
+			if !need() {
+				continue
+			}
+			if !slices.Contains(hashAlgorithms, val) {
 				errs = append(errs, fmt.Errorf("-o hash_algorithm: %q is not one of %s", val, strings.Join(hashAlgorithms, ", ")))
 				continue
 			}

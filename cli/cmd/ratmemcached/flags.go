@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -138,13 +139,14 @@ It accepts memcached's flags with the same letters and meanings (getopt style:
 -p11211, -p 11211, -vv, -dA) and its own long flags. Precedence: built-in
 defaults < --preset < --config file < flags.`
 
-// newParser builds the kong parser for c. Exiting is left to the caller.
-func newParser(c *cli, exit func(int)) (*kong.Kong, error) {
+// newParser builds the kong parser for c.
+func newParser(c *cli, exit func(int), stdout, stderr io.Writer) (*kong.Kong, error) {
 	return kong.New(c,
 		kong.Name("ratmemcached"),
 		kong.Description(description),
 		kong.UsageOnError(),
 		kong.Exit(exit),
+		kong.Writers(stdout, stderr),
 		kong.ExplicitGroups([]kong.Group{
 			{Key: "memcached", Title: "memcached flags"},
 			{Key: "ratmemcached", Title: "ratmemcached flags"},
@@ -152,15 +154,31 @@ func newParser(c *cli, exit func(int)) (*kong.Kong, error) {
 	)
 }
 
+// errExited is returned by parseArgs when kong asked to exit (--help).
+var errExited = errors.New("exited")
+
+// exitPanic unwinds kong when it calls its exit function.
+type exitPanic struct{}
+
 // parseArgs parses args (without the program name) into a cli and the set
-// of long flag names given on the command line.
-func parseArgs(args []string, exit func(int)) (*cli, map[string]bool, error) {
+// of long flag names given on the command line. exit is called by kong
+// for --help; if it returns, it must panic with exitPanic{}, and parseArgs
+// returns errExited.
+func parseArgs(args []string, exit func(int), stdout, stderr io.Writer) (c *cli, set map[string]bool, err error) {
 	rewritten, err := rewriteArgs(args)
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &cli{}
-	p, err := newParser(c, exit)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(exitPanic); !ok {
+				panic(r)
+			}
+			c, set, err = nil, nil, errExited
+		}
+	}()
+	c = &cli{}
+	p, err := newParser(c, exit, stdout, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,7 +186,7 @@ func parseArgs(args []string, exit func(int)) (*cli, map[string]bool, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	set := make(map[string]bool)
+	set = make(map[string]bool)
 	for _, el := range kctx.Path {
 		if el.Flag != nil && !el.Resolved {
 			set[el.Flag.Name] = true
