@@ -1,21 +1,21 @@
 package engine
 
-import (
-	"fmt"
-	"sort"
-)
+import "fmt"
 
 // Policy decides which entry of a shard is evicted next.
 //
 // A Policy sees entries only as slot ids chosen by its owner (small dense
-// integers, unique among the entries currently resident), their key hashes
-// and their weights (accounted bytes in the engine, 1 in the simulator).
-// It keeps its bookkeeping in pointer-free slices indexed by id, so that a
-// cache of millions of entries costs the garbage collector nothing to scan.
+// integers, unique among the entries currently resident, never
+// 0xFFFFFFFF), their key hashes and their weights (accounted bytes in the
+// engine, 1 in the simulator). It keeps its bookkeeping in pointer-free
+// slices indexed by id, so that a cache of millions of entries costs the
+// garbage collector nothing to scan; memory grows with the largest id seen.
 // Every method runs in O(1) amortised time.
 //
-// A Policy is not safe for concurrent use: each shard owns one and calls it
-// with the shard's lock held.
+// The owner decides when to evict: it inserts first and then calls Evict
+// while the total weight exceeds the capacity. A Policy is not safe for
+// concurrent use: each shard owns one and calls it with the shard's lock
+// held.
 type Policy interface {
 	// Insert records a new resident entry. A policy with admission control
 	// may choose the new entry itself as the next victim.
@@ -37,26 +37,49 @@ type Policy interface {
 // the given total weight.
 type PolicyFactory func(capacity uint64) Policy
 
-var policies = map[string]PolicyFactory{
-	"lru": func(capacity uint64) Policy { return newLRU() },
+// DefaultPolicy is the name of the policy a cache uses unless configured
+// otherwise.
+const DefaultPolicy = "hybrid"
+
+// policyFactory returns the factory of the named policy, nil if unknown.
+// It is a switch rather than a mutable package-level map so that nothing
+// can register into (or corrupt) a process-wide table.
+func policyFactory(name string) PolicyFactory {
+	switch name {
+	case "lru":
+		return func(uint64) Policy { return newLRU() }
+	case "fifo":
+		return func(uint64) Policy { return newFIFO() }
+	case "lfu":
+		return func(uint64) Policy { return newLFU() }
+	case "sieve":
+		return func(uint64) Policy { return newSIEVE() }
+	case "s3fifo":
+		return func(c uint64) Policy { return newS3FIFO(c) }
+	case "arc":
+		return func(c uint64) Policy { return newARC(c) }
+	case "2q":
+		return func(c uint64) Policy { return newTwoQ(c) }
+	case "wtinylfu":
+		return func(c uint64) Policy { return newWTinyLFU(c) }
+	case "hybrid":
+		return func(c uint64) Policy { return newHybrid(c) }
+	}
+	return nil
 }
 
-// NewPolicy returns a new Policy by name ("lru", ...) for a capacity
-// expressed in weight units.
+// NewPolicy returns a new Policy by name (one of PolicyNames) for a
+// capacity expressed in weight units.
 func NewPolicy(name string, capacity uint64) (Policy, error) {
-	f, ok := policies[name]
-	if !ok {
+	f := policyFactory(name)
+	if f == nil {
 		return nil, fmt.Errorf("engine: unknown eviction policy %q (known: %v)", name, PolicyNames())
 	}
 	return f(capacity), nil
 }
 
-// PolicyNames lists the names NewPolicy accepts, sorted.
+// PolicyNames lists the names NewPolicy accepts, sorted. The caller owns
+// the returned slice.
 func PolicyNames() []string {
-	names := make([]string, 0, len(policies))
-	for n := range policies {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return []string{"2q", "arc", "fifo", "hybrid", "lfu", "lru", "s3fifo", "sieve", "wtinylfu"}
 }

@@ -1,6 +1,7 @@
 package engine
 
-// lru evicts the least recently used entry.
+// lru evicts the least recently used entry: one list, hits move to the front,
+// the victim is the tail.
 type lru struct {
 	links idLinks
 	list  idList
@@ -8,21 +9,18 @@ type lru struct {
 
 var _ Policy = (*lru)(nil)
 
-func newLRU() *lru {
-	p := &lru{}
-	p.list.links = &p.links
-	return p
-}
+func newLRU() *lru { return &lru{} }
 
-func (p *lru) Insert(id uint32, hash uint64, weight uint32) { p.list.pushFront(id, 1) }
-func (p *lru) Access(id uint32)                             { p.list.moveToFront(id) }
-func (p *lru) Update(id uint32, weight uint32)              { p.list.moveToFront(id) }
-func (p *lru) Remove(id uint32)                             { p.list.remove(id) }
+func (p *lru) Insert(id uint32, hash uint64, weight uint32) { p.links.pushFront(&p.list, id, 1) }
+func (p *lru) Access(id uint32)                             { p.links.moveToFront(&p.list, id) }
+func (p *lru) Update(id uint32, weight uint32)              { p.links.moveToFront(&p.list, id) }
+func (p *lru) Remove(id uint32)                             { p.links.remove(&p.list, id) }
+func (p *lru) resident() int                                { return p.list.n }
 
 func (p *lru) Evict() (uint32, bool) {
 	id, ok := p.list.back()
 	if ok {
-		p.list.remove(id)
+		p.links.remove(&p.list, id)
 	}
 	return id, ok
 }

@@ -70,8 +70,10 @@ var (
 	ErrBinaryInvalidArguments = &BinaryError{Status: BinaryStatusInvalidArguments, Close: true}
 	// ErrBinaryUnknownCommand: an opcode the parser does not implement
 	// (the range operations and undefined opcodes). memcached answers
-	// "Unknown command", skips the rest of the packet and keeps the
-	// connection.
+	// "Unknown command" and keeps the connection; the parser reports the
+	// rest of the packet as Swallow. (memcached 1.6.18 swallows
+	// BodyLength bytes after the extras and key, overrunning the packet
+	// when either is present; see BINARY.md.)
 	ErrBinaryUnknownCommand = &BinaryError{Status: BinaryStatusUnknownCommand}
 	// ErrBinaryTooLarge: a value longer than Limits.MaxItemSize.
 	// memcached answers "Too large." and swallows the value.

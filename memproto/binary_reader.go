@@ -63,13 +63,18 @@ func (r *BinaryReader) ReadRequest(req *BinaryRequest) error {
 	if err != nil {
 		return binaryNoEOF(err)
 	}
-	req.fill(body)
 	if berr != nil {
+		// Skipping the value may refill the bufio.Reader's buffer, so
+		// keep the extras and key (at most 255+MaxKeyLength bytes) in
+		// r.buf.
+		r.buf = append(r.buf[:0], body...)
+		req.fill(r.buf[:len(body):len(body)])
 		if err := r.skip(value); err != nil {
 			return binaryNoEOF(err)
 		}
 		return binarySwallow(berr, int(value))
 	}
+	req.fill(body)
 	return nil
 }
 

@@ -325,14 +325,14 @@ func (r *ResponseReader) ReadResponse(resp *Response) error {
 		if err == nil {
 			break
 		}
+		if len(r.line) > maxResponseLine {
+			return badResponse("line too long", r.line)
+		}
 		if err != bufio.ErrBufferFull {
 			if err == io.EOF && len(r.line) > 0 {
 				return io.ErrUnexpectedEOF
 			}
 			return err
-		}
-		if len(r.line) > maxResponseLine {
-			return badResponse("line too long", r.line)
 		}
 	}
 	line := r.line[:len(r.line)-1]
@@ -346,11 +346,8 @@ func (r *ResponseReader) ReadResponse(resp *Response) error {
 	if !ok {
 		return nil
 	}
-	if cap(r.data) < size+2 {
-		r.data = make([]byte, size+2)
-	}
-	b := r.data[:size+2]
-	if _, err := io.ReadFull(r.br, b); err != nil {
+	b, err := r.readBlock(size + 2)
+	if err != nil {
 		return unexpected(err)
 	}
 	if b[size] != '\r' || b[size+1] != '\n' {
@@ -358,4 +355,29 @@ func (r *ResponseReader) ReadResponse(resp *Response) error {
 	}
 	resp.Value = b[:size]
 	return nil
+}
+
+// readBlock reads n bytes into r.data. Beyond the capacity it already
+// has, the buffer grows by at most 1 MiB per read, so that a bogus length
+// announced by a broken server costs memory only as bytes arrive.
+func (r *ResponseReader) readBlock(n int) ([]byte, error) {
+	const step = 1 << 20
+	b := r.data[:0]
+	for len(b) < n {
+		next := n
+		if n > cap(b) {
+			next = min(n, max(cap(b), len(b)+step))
+		}
+		if next > cap(b) {
+			have := len(b)
+			b = append(b[:cap(b)], make([]byte, next-cap(b))...)[:have]
+		}
+		if _, err := io.ReadFull(r.br, b[len(b):next]); err != nil {
+			r.data = b[:0]
+			return nil, err
+		}
+		b = b[:next]
+	}
+	r.data = b[:0]
+	return b, nil
 }

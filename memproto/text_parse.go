@@ -101,8 +101,8 @@ func lineLimit(start []byte, lim Limits) int {
 	if len(start) <= max {
 		return max
 	}
-	i := 0
-	for i < len(start) && start[i] == ' ' {
+	i := 0 // bounded, so that re-checking a growing line stays linear
+	for i <= 100 && i < len(start) && start[i] == ' ' {
 		i++
 	}
 	if i > 100 {

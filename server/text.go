@@ -21,7 +21,7 @@ type textHandler struct {
 func newTextHandler(c *conn) *textHandler {
 	return &textHandler{
 		c:   c,
-		r:   memproto.NewReader(c.br, memproto.Limits{MaxItemSize: c.srv.maxItemSize()}),
+		r:   memproto.NewReader(c.br, memproto.Limits{MaxItemSize: c.srv.maxItemSize(), MaxLineLength: maxLineLength}),
 		out: make([]byte, 0, 256),
 	}
 }
@@ -32,6 +32,12 @@ func (s *Server) maxItemSize() int {
 	}
 	return 1 << 20
 }
+
+// maxLineLength bounds a command line. memcached refuses a line without
+// its newline once 2048 bytes are buffered, but a line that arrives whole
+// in its 16 KiB read buffer is processed: clients that write each
+// request at once see lines up to about 16 KiB accepted.
+const maxLineLength = 16 << 10
 
 // errClose ends a connection after a protocol error that memcached
 // answers by closing it.
@@ -106,8 +112,14 @@ func (h *textHandler) handle() error {
 	case memproto.CmdShutdown:
 		return h.shutdown()
 	case memproto.CmdCacheMemlimit:
-		if err := st.SetMemoryLimit(int64(req.Number) << 20); err != nil {
-			return h.reply("SERVER_ERROR " + err.Error() + "\r\n")
+		// memcached's replies, limits in megabytes.
+		switch mb := req.Number; {
+		case mb < 8:
+			return h.reply("MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n")
+		case mb > 1000000000:
+			return h.reply("MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n")
+		case st.SetMemoryLimit(int64(mb)<<20) != nil:
+			return h.reply("MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n")
 		}
 		return h.reply(memproto.ReplyOK)
 	case memproto.CmdLruCrawler:

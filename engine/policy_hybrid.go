@@ -1,0 +1,405 @@
+package engine
+
+// hybrid is an adaptive ensemble: it runs miniature simulations of several
+// expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU and an adaptive
+// W-TinyLFU) side by side on the same request stream and lets the one that
+// has recently scored the most hits manage the real entries. No single
+// expert wins on every workload (LRU on pure recency, W-TinyLFU on loops
+// and frequency skew, S3-FIFO and ARC on web-like mixes), so following the
+// leader tracks the best of them, and switches when the workload changes
+// phase.
+//
+// The miniatures ("Cache modeling and optimization using miniature
+// simulations", Waldspurger et al., USENIX ATC'17) see only the requests
+// whose mixed hash falls in a 1/rate sample, with 1/rate of the capacity,
+// so their cost is bounded (about hybridMiniEntries entries each) however
+// large the cache; for small caches the rate is 1 and they are exact
+// shadow copies. Each tracks only hashes and weights.
+//
+// Every period (about one request per resident entry, at least
+// hybridMinPeriod) each expert's hits in the period are added to a
+// decaying score; when another expert's score beats the current one's by a
+// margin, that expert takes over. With exact miniatures (rate 1, "follow
+// mode") the real cache simply holds what the leader's miniature holds:
+// Evict returns a resident entry the leader has dropped, so switching
+// costs nothing and the contents converge at once. With sampled
+// miniatures the real policy is rebuilt as that expert: the resident entries
+// are fed to a fresh instance, and those sampled entries the new leader's
+// miniature does not hold ("orphans") are evicted first, so the real cache
+// converges to the leader's contents. A rebuild is O(resident) and happens
+// at most once per period, so every operation stays O(1) amortised.
+type hybrid struct {
+	capacity uint64
+	real     Policy
+	cur      int // index into minis of the expert managing real
+	minis    []miniSim
+	score    []float64
+
+	hash    []uint64 // by id
+	weight  []uint32 // by id
+	present []bool   // by id
+	n       int      // resident entries
+	weightN uint64   // resident weight
+	orphans []uint32 // evict these first (if still orphans)
+
+	// Follow mode (rate 1): the real contents are exactly the leader
+	// miniature's; index maps hashes of resident entries to ids, and
+	// victims holds resident ids the leader no longer holds.
+	follow  bool
+	index   hashIndex
+	victims []uint32
+	cursor  int // fallback scan position
+
+	rate        uint64 // sampling: one hash in rate
+	calibrated  bool   // rate was set from the observed mean weight
+	requests    uint64 // in the current period
+	sinceSwitch uint64 // periods since the last rebuild
+}
+
+const (
+	// hybridMiniEntries is the target number of entries in each
+	// miniature; below it the miniatures are exact (rate 1).
+	hybridMiniEntries = 8192
+	// hybridMinPeriod is the least number of requests between decisions.
+	hybridMinPeriod = 256
+	// hybridDecay weighs older periods in an expert's score.
+	hybridDecay = 0.95
+	// hybridMargin is how much better (in hits, relative to the requests
+	// in the scoring horizon) a challenger must be to take over.
+	hybridMargin = 0.01
+)
+
+// hybridExperts are the policies the ensemble chooses from; the first one
+// starts in charge.
+var hybridExperts = [...]func(capacity uint64) Policy{
+	func(c uint64) Policy { return newWTinyLFU(c) },
+	func(c uint64) Policy { return newLRU() },
+	func(c uint64) Policy { return newARC(c) },
+	func(c uint64) Policy { return newTwoQ(c) },
+	func(c uint64) Policy { return newS3FIFO(c) },
+	func(c uint64) Policy { return newAdaptiveTinyLFU(c) },
+}
+
+var _ Policy = (*hybrid)(nil)
+
+func newHybrid(capacity uint64) *hybrid {
+	capacity = max(capacity, 1)
+	p := &hybrid{capacity: capacity, score: make([]float64, len(hybridExperts))}
+	p.setRate(max(1, capacity/hybridMiniEntries))
+	return p
+}
+
+// setRate (re)starts the miniatures with a sampling rate.
+func (p *hybrid) setRate(rate uint64) {
+	p.rate = rate
+	mc := max(p.capacity/rate, 1)
+	p.minis = make([]miniSim, len(hybridExperts))
+	for i, f := range hybridExperts {
+		p.minis[i] = miniSim{p: f(mc), capacity: mc}
+	}
+	clear(p.score)
+	p.follow = rate == 1
+	p.orphans, p.victims = p.orphans[:0], p.victims[:0]
+	p.index = hashIndex{}
+	if p.follow {
+		p.real = nil
+		p.minis[p.cur].track = true
+		// Every resident entry (none are in the fresh miniatures) is a
+		// candidate victim.
+		for id, ok := range p.present {
+			if ok {
+				p.index.put(p.hash[id], uint32(id))
+				p.victims = append(p.victims, uint32(id))
+			}
+		}
+		return
+	}
+	if p.real == nil {
+		p.rebuild(p.cur)
+	}
+}
+
+// sampled reports whether the miniatures see hash h.
+func (p *hybrid) sampled(h uint64) bool {
+	return p.rate == 1 || mix64(h)%p.rate == 0
+}
+
+func (p *hybrid) resident() int { return p.n }
+
+// request feeds one request to the miniatures and ends the period when it
+// is over.
+func (p *hybrid) request(h uint64, w uint32) {
+	if p.sampled(h) {
+		for i := range p.minis {
+			p.minis[i].request(h, w)
+		}
+		if p.follow {
+			p.collect()
+		}
+	}
+	p.requests++
+	if p.requests >= max(uint64(p.n), hybridMinPeriod) {
+		p.decide()
+	}
+}
+
+// decide ends a period: it updates the scores and switches experts if
+// another one is clearly better.
+func (p *hybrid) decide() {
+	reqs := p.requests
+	p.requests = 0
+	p.sinceSwitch++
+	best := p.cur
+	for i := range p.minis {
+		p.score[i] = p.score[i]*hybridDecay + float64(p.minis[i].hits)
+		p.minis[i].hits = 0
+		if p.score[i] > p.score[best] {
+			best = i
+		}
+	}
+	horizon := float64(reqs) / (1 - hybridDecay) / float64(p.rate)
+	if best != p.cur && p.score[best]-p.score[p.cur] > hybridMargin*horizon {
+		p.rebuild(best)
+	}
+}
+
+// collect turns the hashes the leader dropped into victims.
+func (p *hybrid) collect() {
+	m := &p.minis[p.cur]
+	for _, h := range m.dropped {
+		if id, ok := p.index.get(h); ok {
+			p.victims = append(p.victims, id)
+		}
+	}
+	m.dropped = m.dropped[:0]
+}
+
+// rebuild makes expert e the leader. In follow mode it lists the resident
+// entries the new leader does not hold as victims; otherwise it hands the
+// resident entries to a fresh instance of e.
+func (p *hybrid) rebuild(e int) {
+	p.minis[p.cur].track = false
+	p.minis[p.cur].dropped = p.minis[p.cur].dropped[:0]
+	p.cur = e
+	if p.follow {
+		p.minis[e].track = true
+		p.victims = p.victims[:0]
+		for id, ok := range p.present {
+			if ok && !p.minis[e].contains(p.hash[id]) {
+				p.victims = append(p.victims, uint32(id))
+			}
+		}
+		return
+	}
+	p.sinceSwitch = 0
+	p.real = hybridExperts[e](p.capacity)
+	leader := &p.minis[e]
+	p.orphans = p.orphans[:0]
+	for id, ok := range p.present {
+		if ok && p.sampled(p.hash[id]) && !leader.contains(p.hash[id]) {
+			p.orphans = append(p.orphans, uint32(id))
+			p.real.Insert(uint32(id), p.hash[id], p.weight[id])
+		}
+	}
+	for id, ok := range p.present {
+		if ok && (!p.sampled(p.hash[id]) || leader.contains(p.hash[id])) {
+			p.real.Insert(uint32(id), p.hash[id], p.weight[id])
+		}
+	}
+}
+
+func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
+	if int(id) >= len(p.present) {
+		n := growLen(len(p.present), int(id)+1)
+		p.present = growTo(p.present, n)
+		p.hash = growTo(p.hash, n)
+		p.weight = growTo(p.weight, n)
+	}
+	p.present[id], p.hash[id], p.weight[id] = true, hash, weight
+	p.n++
+	p.weightN += uint64(weight)
+	if p.follow {
+		p.index.put(hash, id)
+		p.request(hash, weight)
+		if !p.minis[p.cur].contains(hash) {
+			p.victims = append(p.victims, id)
+		}
+		return
+	}
+	p.real.Insert(id, hash, weight)
+	p.request(hash, weight)
+}
+
+func (p *hybrid) Access(id uint32) {
+	if !p.follow {
+		p.real.Access(id)
+	}
+	p.request(p.hash[id], p.weight[id])
+}
+
+func (p *hybrid) Update(id uint32, weight uint32) {
+	p.weightN = p.weightN - uint64(p.weight[id]) + uint64(weight)
+	p.weight[id] = weight
+	if !p.follow {
+		p.real.Update(id, weight)
+	}
+	p.request(p.hash[id], weight)
+}
+
+func (p *hybrid) Remove(id uint32) {
+	if !p.follow {
+		p.real.Remove(id)
+	}
+	p.forget(id)
+	if h := p.hash[id]; p.sampled(h) {
+		for i := range p.minis {
+			p.minis[i].remove(h)
+		}
+	}
+}
+
+func (p *hybrid) forget(id uint32) {
+	if p.follow {
+		if v, ok := p.index.get(p.hash[id]); ok && v == id {
+			p.index.del(p.hash[id])
+		}
+	}
+	p.present[id] = false
+	p.n--
+	p.weightN -= uint64(p.weight[id])
+}
+
+func (p *hybrid) Evict() (uint32, bool) {
+	if !p.calibrated {
+		// The cache is full for the first time: size the sample for the
+		// mean weight seen, so each miniature holds about
+		// hybridMiniEntries entries whatever the unit of weight.
+		p.calibrated = true
+		if p.n > 0 {
+			mean := max(p.weightN/uint64(p.n), 1)
+			if r := max(1, p.capacity/mean/hybridMiniEntries); r != p.rate {
+				p.setRate(r)
+			}
+		}
+	}
+	leader := &p.minis[p.cur]
+	if p.follow {
+		return p.evictFollow(leader)
+	}
+	for len(p.orphans) > 0 {
+		id := p.orphans[len(p.orphans)-1]
+		p.orphans = p.orphans[:len(p.orphans)-1]
+		if p.present[id] && !leader.contains(p.hash[id]) {
+			p.real.Remove(id)
+			p.forget(id)
+			return id, true
+		}
+	}
+	id, ok := p.real.Evict()
+	if ok {
+		p.forget(id)
+	}
+	return id, ok
+}
+
+// evictFollow evicts a resident entry the leader does not hold.
+func (p *hybrid) evictFollow(leader *miniSim) (uint32, bool) {
+	for len(p.victims) > 0 {
+		id := p.victims[len(p.victims)-1]
+		p.victims = p.victims[:len(p.victims)-1]
+		if p.present[id] && !leader.contains(p.hash[id]) {
+			p.forget(id)
+			return id, true
+		}
+	}
+	// Not reached unless two resident keys share a hash: scan on from
+	// where the last fallback stopped.
+	if p.n == 0 {
+		return nilID, false
+	}
+	for {
+		p.cursor = (p.cursor + 1) % len(p.present)
+		if id := uint32(p.cursor); p.present[id] {
+			p.forget(id)
+			return id, true
+		}
+	}
+}
+
+// miniSim is one expert's miniature simulation: a policy over its own
+// ids, keyed by hash, counting hits.
+type miniSim struct {
+	p        Policy
+	capacity uint64
+	total    uint64
+	index    hashIndex // hash -> id
+	hash     []uint64  // by id
+	weight   []uint32  // by id
+	free     []uint32
+	hits     uint64
+	track    bool     // record dropped hashes
+	dropped  []uint64 // hashes evicted since the owner last looked
+}
+
+func (m *miniSim) contains(h uint64) bool {
+	_, ok := m.index.get(h)
+	return ok
+}
+
+// request replays one request: a hit, or a miss that inserts h.
+func (m *miniSim) request(h uint64, w uint32) {
+	if id, ok := m.index.get(h); ok {
+		m.hits++
+		if m.weight[id] != w {
+			m.total = m.total - uint64(m.weight[id]) + uint64(w)
+			m.weight[id] = w
+			m.p.Update(id, w)
+			m.fit()
+			return
+		}
+		m.p.Access(id)
+		return
+	}
+	var id uint32
+	if n := len(m.free); n > 0 {
+		id = m.free[n-1]
+		m.free = m.free[:n-1]
+	} else {
+		id = uint32(len(m.hash))
+		m.hash = append(m.hash, 0)
+		m.weight = append(m.weight, 0)
+	}
+	m.hash[id], m.weight[id] = h, w
+	m.index.put(h, id)
+	m.total += uint64(w)
+	m.p.Insert(id, h, w)
+	m.fit()
+}
+
+// fit evicts until the miniature is within its capacity.
+func (m *miniSim) fit() {
+	for m.total > m.capacity {
+		id, ok := m.p.Evict()
+		if !ok {
+			return
+		}
+		m.drop(id)
+	}
+}
+
+func (m *miniSim) drop(id uint32) {
+	if m.track {
+		m.dropped = append(m.dropped, m.hash[id])
+	}
+	m.index.del(m.hash[id])
+	m.total -= uint64(m.weight[id])
+	m.free = append(m.free, id)
+}
+
+// remove forgets h if the miniature holds it.
+func (m *miniSim) remove(h uint64) {
+	if id, ok := m.index.get(h); ok {
+		m.p.Remove(id)
+		m.drop(id)
+	}
+}

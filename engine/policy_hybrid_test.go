@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestHybridSampledMode runs the conformance model against a hybrid large
+// enough to sample its miniatures (rate > 1, a real expert instance), and
+// one that starts sampled and recalibrates to follow mode because its
+// entries are heavy.
+func TestHybridSampledMode(t *testing.T) {
+	for _, c := range []struct {
+		capacity uint64
+		maxW     int
+		follow   bool
+	}{
+		{40000, 1, false},
+		{100000, 2000, true},
+	} {
+		m := newPolicyModel(t, "hybrid", c.capacity)
+		r := rand.New(rand.NewPCG(3, c.capacity))
+		z := rand.NewZipf(r, 1.05, 1, 200000)
+		ids := map[uint64]uint32{}
+		for range 200000 {
+			k := z.Uint64()
+			if id, ok := ids[k]; ok {
+				if _, res := m.weight[id]; res && m.p.(*hybrid).hash[id] == k {
+					m.p.Access(id)
+					continue
+				}
+			}
+			ids[k] = m.insert(k, uint32(1+r.IntN(c.maxW)))
+			m.check()
+		}
+		h := m.p.(*hybrid)
+		if h.follow != c.follow {
+			t.Errorf("capacity %d: follow = %v, want %v (rate %d)", c.capacity, h.follow, c.follow, h.rate)
+		}
+	}
+}
+
+func TestHybridFollowsLeader(t *testing.T) {
+	// On a loop slightly larger than the cache LRU never hits; the
+	// ensemble must move away from it and score like W-TinyLFU.
+	p := newHybrid(100)
+	m := &policyModel{t: t, p: p, capacity: 100, weight: map[uint32]uint32{}}
+	ids := map[uint64]uint32{}
+	hits := 0
+	for i := range 120 * 200 {
+		k := uint64(i % 120)
+		if id, ok := ids[k]; ok && p.hash[id] == k {
+			if _, res := m.weight[id]; res {
+				m.p.Access(id)
+				hits++
+				continue
+			}
+		}
+		ids[k] = m.insert(k, 1)
+	}
+	if hits < 120*200/2 {
+		t.Errorf("hybrid hit %d of %d on a loop", hits, 120*200)
+	}
+}
