@@ -36,8 +36,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 	// -I 2k: a 3000-byte value is too large.
 	big := strings.Repeat("x", 3000)
-	// (Pipelined with a version: server at 878bbc6 only flushes the
-	// oversized reply when the next request arrives.)
+	// (Pipelined with a version: the server at main f1ae30e only flushes
+	// the oversized reply when the next request arrives; memcached 1.6.18
+	// answers at once.)
 	if got := roundTrip(t, c, r, "set big 0 0 3000\r\n"+big+"\r\nversion\r\n", 2); got[0] != "SERVER_ERROR object too large for cache" {
 		t.Fatalf("oversized set: %q", got)
 	}

@@ -186,7 +186,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"out of range", "[performance]\n\nmax_connections = 0\n",
 			[]string{"test.toml:3: performance.max_connections: 0 is out of range; expected 1 to"}},
 		{"bad enum", "[l1]\neviction_strategy = \"random\"\n",
-			[]string{"test.toml:2: l1.eviction_strategy: \"random\" is not one of lru, lfu"}},
+			[]string{"test.toml:2: l1.eviction_strategy: \"random\" is not one of 2q, arc, fifo"}},
 		{"item larger than half the memory", "[l1]\nmax_memory = \"4MiB\"\n[server]\nmax_item_size = \"3MiB\"\n",
 			[]string{"test.toml:4: server.max_item_size", "half of l1.max_memory"}},
 		{"udp", "[server]\nudp_port = 11211\n",

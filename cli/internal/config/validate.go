@@ -8,14 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ratmemcache/ratmemcache/engine"
 )
 
-// EvictionStrategies are the names accepted by l1.eviction_strategy. The
-// engine may support a subset; it reports the rest when the cache is built.
-var evictionStrategies = []string{"lru", "lfu", "fifo", "hybrid", "sieve", "s3fifo", "wtinylfu", "arc"}
-
-// EvictionStrategies returns the names accepted by l1.eviction_strategy.
-func EvictionStrategies() []string { return slices.Clone(evictionStrategies) }
+// EvictionStrategies returns the names accepted by l1.eviction_strategy:
+// the engine's policies.
+func EvictionStrategies() []string { return engine.PolicyNames() }
 
 // Limits enforced by Validate.
 const (
@@ -101,7 +100,7 @@ func (c *Config) Validate() error {
 	l1 := &c.L1
 	v.sizeRange("l1.max_memory", l1.MaxMemory, MinMaxMemory, 1<<50)
 	v.intRange("l1.max_entries", l1.MaxEntries, 0, 1<<48)
-	v.oneOf("l1.eviction_strategy", l1.EvictionStrategy, evictionStrategies)
+	v.oneOf("l1.eviction_strategy", l1.EvictionStrategy, EvictionStrategies())
 	if l1.Shards < 0 || l1.Shards > MaxShards || l1.Shards&(l1.Shards-1) != 0 {
 		v.fail("l1.shards", "%v is not 0 (automatic) or a power of two up to "+strconv.Itoa(MaxShards), l1.Shards)
 	}
