@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// buildBinary builds ratmemcached once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ratmemcached")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// dial waits until addr accepts connections.
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server on %s never came up: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// roundTrip sends req and reads n reply lines.
+func roundTrip(t *testing.T, c net.Conn, r *bufio.Reader, req string, n int) []string {
+	t.Helper()
+	if _, err := c.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	lines := make([]string, n)
+	for i := range lines {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading reply to %q: %v (so far %q)", req, err, lines[:i])
+		}
+		lines[i] = strings.TrimRight(l, "\r\n")
+	}
+	return lines
+}
+
+type daemon struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	done   chan error
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the child writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func start(t *testing.T, bin string, args ...string) *daemon {
+	t.Helper()
+	d := &daemon{cmd: exec.Command(bin, args...), stderr: new(syncBuffer), done: make(chan error, 1)}
+	d.cmd.Stderr = d.stderr
+	d.cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), "HOME="+t.TempDir())
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait() }()
+	t.Cleanup(func() {
+		select {
+		case <-d.done:
+		default:
+			_ = d.cmd.Process.Kill()
+			<-d.done
+		}
+	})
+	return d
+}
+
+func (d *daemon) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-d.done:
+		d.done <- err
+		return err
+	case <-time.After(15 * time.Second):
+		t.Fatalf("daemon did not exit; stderr:\n%s", d.stderr)
+		return nil
+	}
+}
+
+func TestEndToEndShutdownCommand(t *testing.T) {
+	bin := buildBinary(t)
+	port := freePort(t)
+	d := start(t, bin, "-A", "-p", strconv.Itoa(port), "--no-l2")
+	c := dial(t, "127.0.0.1:"+strconv.Itoa(port))
+	defer c.Close()
+	if _, err := c.Write([]byte("shutdown\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.wait(t); err != nil {
+		t.Fatalf("exit after shutdown: %v\n%s", err, d.stderr)
+	}
+}
+
+func TestEndToEndBadConfig(t *testing.T) {
+	bin := buildBinary(t)
+	path := filepath.Join(t.TempDir(), "bad.toml")
+	if err := os.WriteFile(path, []byte("[l1]\nmax_memory = \"64MiB\"\neviction = \"lru\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "--config", path).CombinedOutput()
+	if err == nil {
+		t.Fatal("started with a bad config file")
+	}
+	if want := path + ":3: l1.eviction: unknown key"; !strings.Contains(string(out), want) {
+		t.Errorf("output %q lacks %q", out, want)
+	}
+}
+
+func TestEndToEndNoArguments(t *testing.T) {
+	// With no arguments the server listens on 127.0.0.1:11211. Only run
+	// when that port is free, so as not to disturb a real memcached.
+	l, err := net.Listen("tcp", "127.0.0.1:11211")
+	if err != nil {
+		t.Skip("127.0.0.1:11211 is in use")
+	}
+	l.Close()
+	bin := buildBinary(t)
+	d := start(t, bin)
+	c := dial(t, "127.0.0.1:11211")
+	r := bufio.NewReader(c)
+	got := roundTrip(t, c, r, "set a 0 0 1\r\n1\r\nincr a 41\r\n", 2)
+	c.Close()
+	if fmt.Sprint(got) != "[STORED 42]" {
+		t.Errorf("replies %q", got)
+	}
+	if !strings.Contains(d.stderr.String(), "not available in this build") {
+		t.Errorf("start-up does not report the missing L2:\n%s", d.stderr)
+	}
+	_ = d.cmd.Process.Signal(os.Interrupt)
+	if err := d.wait(t); err != nil {
+		t.Fatalf("exit after interrupt: %v\n%s", err, d.stderr)
+	}
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/ratmemcache/ratmemcache/cli/internal/config"
+	"github.com/ratmemcache/ratmemcache/cli/internal/logging"
+	"github.com/ratmemcache/ratmemcache/server"
+)
+
+const memcachedVersion = server.DefaultVersion
+
+// run builds the store and the server from cfg, listens, calls ready once
+// every listener is open (nil error) or start-up failed, and serves until
+// ctx ends or a client sends shutdown (with -A); then it drains
+// connections for up to server.shutdown_timeout and closes everything.
+func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func(error)) (err error) {
+	log := logs.Main
+	defer func() {
+		if ready != nil {
+			ready(err) // start-up failed before ready was called
+		}
+	}()
+	if cfg.Performance.WorkerThreads > 0 {
+		runtime.GOMAXPROCS(cfg.Performance.WorkerThreads)
+	}
+	reportUnavailable(cfg, log)
+
+	store, closeStore, err := newStore(cfg, logs)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := closeStore(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv := &server.Server{
+		Store:           store,
+		MaxConns:        cfg.Performance.MaxConnections,
+		IdleTimeout:     cfg.Performance.IdleTimeout.D(),
+		MaxItemSize:     int(cfg.Server.MaxItemSize),
+		ReadBufferSize:  int(cfg.Performance.ReadBufferSize),
+		WriteBufferSize: int(cfg.Performance.WriteBufferSize),
+		EnableShutdown:  cfg.Server.EnableShutdown,
+		OnShutdown: func() {
+			logs.Audit.Warn("shutdown command received")
+			log.Info("shutdown requested by a client")
+			cancel()
+		},
+		Logger: log,
+	}
+
+	listeners, err := listen(cfg)
+	if err != nil {
+		return err
+	}
+	closeAll := func() {
+		for _, l := range listeners {
+			_ = l.Close()
+		}
+	}
+	if cfg.Server.PidFile != "" {
+		if err := writePidFile(cfg.Server.PidFile); err != nil {
+			closeAll()
+			return err
+		}
+		defer func() {
+			if err := removePidFile(cfg.Server.PidFile); err != nil {
+				log.Warn("could not remove the pid file", "file", cfg.Server.PidFile, "err", err)
+			}
+		}()
+	}
+	if cfg.Server.User != "" {
+		if err := dropPrivileges(cfg.Server.User, log); err != nil {
+			closeAll()
+			return err
+		}
+	}
+	var stopMetrics func()
+	if cfg.Server.MetricsAddr != "" {
+		if stopMetrics, err = serveMetrics(cfg.Server.MetricsAddr, store, log); err != nil {
+			closeAll()
+			return err
+		}
+		defer stopMetrics()
+	}
+
+	errc := make(chan error, len(listeners))
+	for _, l := range listeners {
+		go func() { errc <- srv.Serve(l) }()
+	}
+	addrs := make([]string, len(listeners))
+	for i, l := range listeners {
+		addrs[i] = l.Addr().Network() + ":" + l.Addr().String()
+	}
+	log.Info("ratmemcached ready", "version", version, "listen", addrs,
+		"max_memory", cfg.L1.MaxMemory.String(), "eviction", cfg.L1.EvictionStrategy,
+		"max_connections", cfg.Performance.MaxConnections, "max_item_size", cfg.Server.MaxItemSize.String(),
+		"pid", os.Getpid())
+	logs.Audit.Info("started", "listen", addrs, "pid", os.Getpid())
+	ready(nil)
+	ready = nil
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+		log.Error("listener failed", "err", serveErr)
+	}
+	timeout := cfg.Server.ShutdownTimeout.D()
+	log.Info("shutting down", "timeout", timeout)
+	sctx, scancel := context.WithTimeout(context.Background(), timeout)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("connections still busy after the shutdown timeout; closing them", "err", err)
+	}
+	_ = srv.Close()
+	logs.Audit.Info("stopped")
+	log.Info("stopped")
+	if serveErr != nil && !errors.Is(serveErr, server.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// reportUnavailable logs, once, every configured feature this build does
+// not provide, so that nothing is silently ignored.
+func reportUnavailable(cfg *config.Config, log interface{ Warn(string, ...any) }) {
+	if cfg.L2.EnableL2Cache {
+		log.Warn("the persistent L2 tier is not available in this build; serving from memory only",
+			"data_dir", cfg.L2.DataDir, "hint", "set l2.enable_l2_cache = false or pass --no-l2 to silence this")
+	}
+	for _, f := range []struct {
+		on   bool
+		what string
+	}{
+		{cfg.Server.DisableCAS, "server.disable_cas (-C)"},
+		{cfg.Server.DisableFlushAll, "server.disable_flush_all (-F)"},
+		{cfg.Server.DisableDumping, "server.disable_dumping (-X)"},
+		{cfg.Server.Protocol != "auto", "server.protocol (-B " + cfg.Server.Protocol + ")"},
+	} {
+		if f.on {
+			log.Warn(f.what + " is not enforced by this build's server yet")
+		}
+	}
+}
+
+// listen opens every configured listener: TCP (with TLS when enabled) and
+// the Unix socket.
+func listen(cfg *config.Config) (ls []net.Listener, err error) {
+	defer func() {
+		if err != nil {
+			for _, l := range ls {
+				_ = l.Close()
+			}
+		}
+	}()
+	var tcfg *tls.Config
+	if cfg.Server.EnableTLS {
+		if tcfg, err = tlsConfig(&cfg.Server); err != nil {
+			return nil, err
+		}
+	}
+	for _, entry := range cfg.Server.Listen {
+		addr, err := config.ListenAddr(entry, cfg.Server.Port)
+		if err != nil {
+			return ls, err
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return ls, err
+		}
+		if tcfg != nil {
+			l = tls.NewListener(l, tcfg)
+		}
+		ls = append(ls, l)
+	}
+	if p := cfg.Server.UnixSocket; p != "" {
+		// memcached removes a stale socket file; do the same, but only a socket.
+		if st, err := os.Lstat(p); err == nil && st.Mode()&fs.ModeSocket != 0 {
+			_ = os.Remove(p)
+		}
+		l, err := net.Listen("unix", p)
+		if err != nil {
+			return ls, err
+		}
+		ls = append(ls, l)
+		mask, _ := strconv.ParseUint(cfg.Server.UnixMask, 8, 32)
+		if err := os.Chmod(p, fs.FileMode(mask)); err != nil && runtime.GOOS != "windows" {
+			return ls, fmt.Errorf("unix socket %s: %w", p, err)
+		}
+	}
+	return ls, nil
+}
+
+func tlsConfig(s *config.Server) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(s.TLSCertFile, s.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS: %w", err)
+	}
+	c := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if s.TLSCAFile != "" {
+		pem, err := os.ReadFile(s.TLSCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("TLS: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TLS: %s holds no PEM certificate", s.TLSCAFile)
+		}
+		c.ClientCAs = pool
+	}
+	switch s.TLSVerifyMode {
+	case 1:
+		c.ClientAuth = tls.VerifyClientCertIfGiven
+	case 2, 3:
+		c.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return c, nil
+}
