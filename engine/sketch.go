@@ -42,13 +42,26 @@ func (s *sketch) init(entries int) {
 	s.additions = 0
 }
 
-// ensure grows the sketch, losing its counts, when more entries are
-// resident than it was sized for; growth at least doubles, so it is O(1)
-// amortised per insertion.
+// ensure grows the sketch when more entries are resident than it was
+// sized for; growth at least doubles, so it is O(1) amortised per
+// insertion. Growing keeps every estimate: a counter's word index is its
+// hash masked to the table size, so in a table 2^k times larger its word
+// is one of the 2^k copies of the old word, and the old table is copied
+// into each of them. (A cache fills up exactly when it first needs to
+// grow the sketch; losing the counts then would admit the next one-hit
+// wonders over everything learned so far.)
 func (s *sketch) ensure(resident int) {
-	if resident > s.entries {
-		s.init(2 * resident)
+	if resident <= s.entries {
+		return
 	}
+	old := s.table
+	additions := s.additions
+	s.table = nil
+	s.init(2 * resident)
+	for i := 0; i < len(s.table); i += len(old) {
+		copy(s.table[i:], old)
+	}
+	s.additions = additions
 }
 
 // pos returns the word index and bit shift of hash h's counter in row i.
