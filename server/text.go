@@ -14,8 +14,10 @@ type textHandler struct {
 	c   *conn
 	r   *memproto.Reader
 	req memproto.Request
-	val []byte // value scratch: one value at a time is copied out of the store
-	out []byte // reply-line scratch
+	val []byte   // value scratch: one value at a time is copied out of the store
+	out []byte   // reply-line scratch
+	mop MetaOp   // meta request scratch
+	num [24]byte // ma number scratch
 }
 
 func newTextHandler(c *conn) *textHandler {
