@@ -48,11 +48,16 @@ type MetaOp struct {
 	Exptime int64
 	Touch   bool
 	// Vivify creates a missing item (mg N, ma N) with VivifyExptime.
+	// memcached applies N and T in request order: VivifyLast (N after
+	// T) makes VivifyExptime, not Exptime, the created item's exptime.
 	Vivify        bool
 	VivifyExptime int64
+	VivifyLast    bool
 	// RecacheTTL (mg R, when not 0): win the recache token when the item
 	// expires in less than RecacheTTL (an exptime).
-	RecacheTTL int64
+	// RecacheAfterTouch (R after T) compares with the touched expiry.
+	RecacheTTL        int64
+	RecacheAfterTouch bool
 	// CAS is compared as memcached does: always by MetaModeCAS, when not
 	// 0 by append, prepend and MetaArith, when CompareCAS by MetaDelete.
 	CAS        uint64
@@ -167,8 +172,15 @@ func (s *shard) metaGet(dst []byte, h uint64, key string, op *MetaOp, now int64)
 		// recache token.
 		exp := c.expiry(op.VivifyExptime, now)
 		m := meta{cas: c.cas.Add(1), exp: exp, stored: uint32(now), bits: itemTokenSent}
+		if !op.NoBump {
+			m.bits |= itemFetched // as memcached, the creating mg fetched it
+		}
+		touched := exp
 		if op.Touch {
-			m.exp = c.expiry(op.Exptime, now)
+			touched = c.expiry(op.Exptime, now)
+			if !op.VivifyLast {
+				m.exp = touched
+			}
 		}
 		if !s.fits(itemSize(len(key), 0)) {
 			return dst, MetaResult{Err: ErrTooLarge}
@@ -176,11 +188,8 @@ func (s *shard) metaGet(dst []byte, h uint64, key string, op *MetaOp, now int64)
 		if err := s.put(h, key, 0, false, m, nil, nil, now); err != nil {
 			return dst, MetaResult{Err: err}
 		}
-		r := MetaResult{CAS: m.cas, TTL: -1, VivifiedTTL: remaining(exp, now), Vivified: true, Won: true}
-		if op.Touch {
-			r.TouchedTTL = remaining(m.exp, now)
-		}
-		return dst, r
+		return dst, MetaResult{CAS: m.cas, TTL: -1, VivifiedTTL: remaining(exp, now),
+			TouchedTTL: remaining(touched, now), Vivified: true, Won: true}
 	}
 	s.st.getHits++
 	bits := it.bits()
@@ -196,6 +205,15 @@ func (s *shard) metaGet(dst []byte, h uint64, key string, op *MetaOp, now int64)
 		TokenSent:  bits&itemTokenSent != 0,
 		Size:       it.vlen(),
 	}
+	if op.Touch {
+		s.st.touchHits++
+		touched := c.expiry(op.Exptime, now)
+		it.setExp(touched)
+		r.TouchedTTL = remaining(touched, now)
+		if op.RecacheAfterTouch {
+			exp = touched
+		}
+	}
 	if !r.TokenSent {
 		switch {
 		case r.Stale:
@@ -206,12 +224,6 @@ func (s *shard) metaGet(dst []byte, h uint64, key string, op *MetaOp, now int64)
 	}
 	if r.Won {
 		bits |= itemTokenSent
-	}
-	if op.Touch {
-		s.st.touchHits++
-		exp = c.expiry(op.Exptime, now)
-		it.setExp(exp)
-		r.TouchedTTL = remaining(exp, now)
 	}
 	if !op.NoBump {
 		bits |= itemFetched
@@ -338,8 +350,11 @@ func (s *shard) metaArith(h uint64, key string, op *MetaOp, now int64) MetaResul
 		m := meta{cas: c.cas.Add(1), exp: exp, stored: uint32(now)}
 		r := MetaResult{CAS: m.cas, TTL: -1, VivifiedTTL: remaining(exp, now), Vivified: true, Number: op.Initial}
 		if op.Touch {
-			m.exp = c.expiry(op.Exptime, now)
-			r.TouchedTTL = remaining(m.exp, now)
+			touched := c.expiry(op.Exptime, now)
+			r.TouchedTTL = remaining(touched, now)
+			if !op.VivifyLast {
+				m.exp = touched
+			}
 		}
 		if !s.fits(itemSize(len(key), len(num))) {
 			return MetaResult{Err: ErrTooLarge}
@@ -368,8 +383,13 @@ func (s *shard) metaArith(h uint64, key string, op *MetaOp, now int64) MetaResul
 	exp := it.exp()
 	r := MetaResult{TTL: remaining(exp, now), Number: v}
 	if op.Touch {
-		exp = c.expiry(op.Exptime, now)
-		r.TouchedTTL = remaining(exp, now)
+		touched := c.expiry(op.Exptime, now)
+		r.TouchedTTL = remaining(touched, now)
+		// memcached touches the item it incremented in place; a number
+		// that outgrew its item lands in a new item, untouched.
+		if len(num) == it.vlen() {
+			exp = touched
+		}
 	}
 	m := meta{cas: c.cas.Add(1), exp: exp, stored: uint32(now), flags: it.flags(), bits: it.bits()}
 	if err := s.put(h, key, slot, true, m, num, nil, now); err != nil {

@@ -44,6 +44,21 @@ func (h *textHandler) meta() error {
 	default:
 		return h.write([]byte(memproto.ReplyError))
 	}
+	if op.Touch {
+		// memcached applies T, N and R in request order.
+		t, n, r := -1, -1, -1
+		for i, f := range m.Flags {
+			switch f.Flag {
+			case 'T':
+				t = i
+			case 'N':
+				n = i
+			case 'R':
+				r = i
+			}
+		}
+		op.VivifyLast, op.RecacheAfterTouch = n > t, r > t
+	}
 	v, r := h.c.srv.Store.Meta(h.val[:0], req.Key, op)
 	if cap(v) <= 1<<20 {
 		h.val = v[:0] // keep the grown buffer for the next value, up to 1 MiB
@@ -83,7 +98,9 @@ func (h *textHandler) meta() error {
 	case memproto.CmdMetaGet:
 		mi.Value, mi.Size, mi.ClientFlags = v, r.Size, r.Flags
 		mi.LastAccess, mi.Fetched = r.LastAccess, r.Fetched
-		mi.Key, mi.KeyBinary = req.Key, r.BinaryKey
+		if code != memproto.MetaEN {
+			mi.Key, mi.KeyBinary = req.Key, r.BinaryKey
+		}
 		mi.Won, mi.Stale, mi.TokenSent = r.Won, r.Stale, r.TokenSent
 	case memproto.CmdMetaArithmetic:
 		mi.Value = strconv.AppendUint(h.num[:0], r.Number, 10)

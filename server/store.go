@@ -138,11 +138,16 @@ type MetaOp struct {
 	Exptime int64
 	Touch   bool
 	// Vivify (N) creates a missing item with VivifyExptime (mg, ma).
+	// N and T apply in request order: VivifyLast (N after T) gives the
+	// created item VivifyExptime rather than Exptime.
 	Vivify        bool
 	VivifyExptime int64
+	VivifyLast    bool
 	// RecacheTTL (mg R, when not 0): win the recache token when the item
 	// expires sooner.
-	RecacheTTL int64
+	// RecacheAfterTouch (R after T) compares with the touched expiry.
+	RecacheTTL        int64
+	RecacheAfterTouch bool
 	// CAS (C) is compared as memcached does: always by ModeCAS, when not
 	// 0 by append, prepend and ma, when CompareCAS by md.
 	CAS        uint64

@@ -61,6 +61,12 @@ func (h *textHandler) handle() error {
 		if pe.Close {
 			return errClose
 		}
+		if errors.Is(err, memproto.ErrTooLarge) && len(req.Key) > 0 &&
+			(req.Command == memproto.CmdSet || req.Command == memproto.CmdMetaSet) {
+			// As memcached: a failed set (any ms) does not leave the old
+			// value behind.
+			h.c.srv.Store.Delete(req.Key, 0)
+		}
 		return nil
 	}
 	if req.Command.IsMeta() {
