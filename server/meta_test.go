@@ -354,8 +354,18 @@ func TestMetaGetAllocs(t *testing.T) {
 	if string(buf) != want {
 		t.Fatalf("got %q, want %q", buf, want)
 	}
+	t.Logf("mg hit with flags: %v allocations per request (server and pipe)", allocs)
 	if allocs > 0 {
 		t.Errorf("mg hit: %v allocations per request, want 0", allocs)
+	}
+	// ms and ma: logged, not required.
+	roundTrip("ma cnt N0 J5\r\n", "HD\r\n")
+	for _, c := range []struct{ req, want string }{
+		{"ms foo 5 T0 F3\r\nhello\r\n", "HD\r\n"},
+		{"ma cnt D0 v k\r\n", "VA 1 kcnt\r\n5\r\n"},
+	} {
+		allocs := testing.AllocsPerRun(1000, func() { roundTrip(c.req, c.want) })
+		t.Logf("%q: %v allocations per request (roundTrip itself makes 2)", c.req, allocs)
 	}
 }
 
