@@ -12,7 +12,7 @@ import "encoding/binary"
 //	16     4    client flags
 //	20     4    value length
 //	24     2    key length (0 marks a free chunk)
-//	26     1    bits (itemFetched)
+//	26     1    bits (itemFetched, itemStale, itemTokenSent, itemBinaryKey)
 //	27     1    unused
 //	28     -    key bytes, then value bytes
 //
@@ -22,7 +22,13 @@ import "encoding/binary"
 // ItemHeaderSize is the size of the fixed header stored with every item.
 const ItemHeaderSize = 28
 
-const itemFetched = 1 // the item has been read since it was stored
+// Item bits (byte 26 of the header).
+const (
+	itemFetched   = 1 << iota // the item has been read since it was stored
+	itemStale                 // marked stale by meta invalidation (md I, ms I)
+	itemTokenSent             // a meta recache token (W) was handed out
+	itemBinaryKey             // stored by a meta command with a base64 (b) key
+)
 
 type hdr []byte // a chunk, at least ItemHeaderSize long
 
@@ -39,6 +45,10 @@ func (h hdr) value() []byte       { k := ItemHeaderSize + h.klen(); return h[k :
 func (h hdr) size() int           { return ItemHeaderSize + h.klen() + h.vlen() }
 func (h hdr) fetched() bool       { return h[26]&itemFetched != 0 }
 func (h hdr) setFetched()         { h[26] |= itemFetched }
+func (h hdr) bits() byte          { return h[26] }
+func (h hdr) setBits(b byte)      { h[26] = b }
+func (h hdr) setStored(v uint32)  { binary.LittleEndian.PutUint32(h[12:16], v) }
+func (h hdr) setCAS(v uint64)     { binary.LittleEndian.PutUint64(h[0:8], v) }
 func itemSize(klen, vlen int) int { return ItemHeaderSize + klen + vlen }
 
 // meta is the header of an item being written.
@@ -47,6 +57,7 @@ type meta struct {
 	exp    uint32
 	stored uint32
 	flags  uint32
+	bits   byte // item bits (itemStale, ...); 0 for plain stores
 }
 
 // write fills a chunk with the header m, the key and the value made of the
@@ -58,7 +69,7 @@ func (h hdr) write(m meta, key string, v1, v2 []byte) {
 	binary.LittleEndian.PutUint32(h[16:20], m.flags)
 	binary.LittleEndian.PutUint32(h[20:24], uint32(len(v1)+len(v2)))
 	binary.LittleEndian.PutUint16(h[24:26], uint16(len(key)))
-	h[26], h[27] = 0, 0
+	h[26], h[27] = m.bits, 0
 	n := ItemHeaderSize
 	n += copy(h[n:], key)
 	n += copy(h[n:], v1)

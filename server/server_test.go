@@ -62,6 +62,9 @@ func (s *lifecycleStore) Stats() StoreStats                 { return StoreStats{
 func (s *lifecycleStore) ResetStats()                       {}
 func (s *lifecycleStore) SetMemoryLimit(int64) error        { return nil }
 func (s *lifecycleStore) Range(func([]byte, ItemInfo) bool) {}
+func (s *lifecycleStore) Meta(dst, _ []byte, _ *MetaOp) ([]byte, MetaResult) {
+	return dst, MetaResult{Status: StatusNotFound}
+}
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 

@@ -38,6 +38,11 @@ type Store interface {
 	// Range calls fn for every live item until fn returns false; the key
 	// is valid only during the call (lru_crawler metadump).
 	Range(fn func(key []byte, info ItemInfo) bool)
+	// Meta runs a meta command (mg ms md ma me) with memcached's
+	// semantics: stale items, recache tokens, vivification. A MetaGet
+	// with WantValue appends the value to dst; the extended dst is
+	// returned.
+	Meta(dst, key []byte, op *MetaOp) ([]byte, MetaResult)
 }
 
 // ItemInfo is an item's metadata.
@@ -105,4 +110,88 @@ type StoreStats struct {
 type Stat struct {
 	Name  string
 	Value uint64
+}
+
+// MetaCommand is the meta command a [MetaOp] runs.
+type MetaCommand uint8
+
+const (
+	MetaGet    MetaCommand = iota // mg
+	MetaSet                       // ms
+	MetaDelete                    // md
+	MetaArith                     // ma
+	MetaDebug                     // me
+)
+
+// MetaOp is one meta request for [Store.Meta], its flags decoded.
+// Exptimes are passed as the client sent them.
+type MetaOp struct {
+	Command MetaCommand
+	// Mode is the storage mode of MetaSet (ModeCAS for ms with C in set
+	// or replace mode).
+	Mode Mode
+	// Value and Flags are MetaSet's data block and client flags.
+	Value []byte
+	Flags uint32
+	// Exptime is MetaSet's item exptime (T), and the new exptime of
+	// MetaGet, MetaArith and (with Invalidate) MetaDelete when Touch.
+	Exptime int64
+	Touch   bool
+	// Vivify (N) creates a missing item with VivifyExptime (mg, ma).
+	// N and T apply in request order: VivifyLast (N after T) gives the
+	// created item VivifyExptime rather than Exptime.
+	Vivify        bool
+	VivifyExptime int64
+	VivifyLast    bool
+	// RecacheTTL (mg R, when not 0): win the recache token when the item
+	// expires sooner.
+	// RecacheAfterTouch (R after T) compares with the touched expiry.
+	RecacheTTL        int64
+	RecacheAfterTouch bool
+	// CAS (C) is compared as memcached does: always by ModeCAS, when not
+	// 0 by append, prepend and ma, when CompareCAS by md.
+	CAS        uint64
+	CompareCAS bool
+	// Invalidate is I: ms with an older CAS stores a stale value; md marks
+	// the item stale instead of removing it.
+	Invalidate bool
+	// BinaryKey (b) marks the item MetaSet stores as having a binary key.
+	BinaryKey bool
+	// NoBump (u) leaves the fetched bit, access time and LRU alone.
+	NoBump bool
+	// WantValue (v) makes MetaGet append the value to dst.
+	WantValue bool
+	// Decr, Delta (D) and Initial (J) drive MetaArith.
+	Decr           bool
+	Delta, Initial uint64
+}
+
+// MetaResult is what a meta operation found and did. TTLs are remaining
+// seconds, -1 for an item that never expires.
+type MetaResult struct {
+	// Status is StatusOK, StatusNotFound, StatusNotStored, StatusExists,
+	// StatusNonNumeric, StatusTooLarge or StatusNoMemory.
+	Status Status
+	Flags  uint32
+	// CAS is the item's CAS unique after the operation.
+	CAS uint64
+	// TTL is the remaining TTL before the request, TouchedTTL after its
+	// Touch, VivifiedTTL after Vivify created the item.
+	TTL, TouchedTTL, VivifiedTTL int64
+	// LastAccess is the number of seconds since the last access.
+	LastAccess int64
+	// Fetched: the item had been read before this request.
+	Fetched bool
+	// BinaryKey: the item was stored with a binary key.
+	BinaryKey bool
+	// Stale, TokenSent and Won are mg's X, Z and W.
+	Stale, TokenSent, Won bool
+	// Vivified: the request created the item.
+	Vivified bool
+	// Size is the value length (mg), or the item's size in bytes (me).
+	Size int
+	// Number is the new value of an ma.
+	Number uint64
+	// Class is the item's slab class (me).
+	Class int
 }

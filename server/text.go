@@ -14,8 +14,10 @@ type textHandler struct {
 	c   *conn
 	r   *memproto.Reader
 	req memproto.Request
-	val []byte // value scratch: one value at a time is copied out of the store
-	out []byte // reply-line scratch
+	val []byte   // value scratch: one value at a time is copied out of the store
+	out []byte   // reply-line scratch
+	mop MetaOp   // meta request scratch
+	num [24]byte // ma number scratch
 }
 
 func newTextHandler(c *conn) *textHandler {
@@ -58,6 +60,12 @@ func (h *textHandler) handle() error {
 		}
 		if pe.Close {
 			return errClose
+		}
+		if errors.Is(err, memproto.ErrTooLarge) && len(req.Key) > 0 &&
+			(req.Command == memproto.CmdSet || req.Command == memproto.CmdMetaSet) {
+			// As memcached: a failed set (any ms) does not leave the old
+			// value behind.
+			h.c.srv.Store.Delete(req.Key, 0)
 		}
 		return nil
 	}

@@ -150,3 +150,53 @@ func (s *Store) Range(fn func(key []byte, info server.ItemInfo) bool) {
 		return fn(key, in)
 	})
 }
+
+// Meta implements server.Store.
+func (s *Store) Meta(dst, key []byte, op *server.MetaOp) ([]byte, server.MetaResult) {
+	e := engine.MetaOp{
+		Command:           engine.MetaCommand(op.Command),
+		Mode:              metaMode(op.Mode),
+		Value:             op.Value,
+		Flags:             op.Flags,
+		Exptime:           op.Exptime,
+		Touch:             op.Touch,
+		Vivify:            op.Vivify,
+		VivifyExptime:     op.VivifyExptime,
+		VivifyLast:        op.VivifyLast,
+		RecacheTTL:        op.RecacheTTL,
+		RecacheAfterTouch: op.RecacheAfterTouch,
+		CAS:               op.CAS,
+		CompareCAS:        op.CompareCAS,
+		Invalidate:        op.Invalidate,
+		BinaryKey:         op.BinaryKey,
+		NoBump:            op.NoBump,
+		WantValue:         op.WantValue,
+		Decr:              op.Decr,
+		Delta:             op.Delta,
+		Initial:           op.Initial,
+	}
+	dst, r := s.c.Meta(dst, str(key), &e)
+	return dst, server.MetaResult{
+		Status: status(r.Err), Flags: r.Flags, CAS: r.CAS,
+		TTL: r.TTL, TouchedTTL: r.TouchedTTL, VivifiedTTL: r.VivifiedTTL,
+		LastAccess: r.LastAccess, Fetched: r.Fetched, BinaryKey: r.BinaryKey,
+		Stale: r.Stale, TokenSent: r.TokenSent, Won: r.Won, Vivified: r.Vivified,
+		Size: r.Size, Number: r.Number, Class: r.Class,
+	}
+}
+
+func metaMode(m server.Mode) engine.MetaMode {
+	switch m {
+	case server.ModeAdd:
+		return engine.MetaModeAdd
+	case server.ModeReplace:
+		return engine.MetaModeReplace
+	case server.ModeAppend:
+		return engine.MetaModeAppend
+	case server.ModePrepend:
+		return engine.MetaModePrepend
+	case server.ModeCAS:
+		return engine.MetaModeCAS
+	}
+	return engine.MetaModeSet
+}
