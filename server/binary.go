@@ -23,6 +23,8 @@ type binaryHandler struct {
 	val []byte
 	out []byte
 	num [20]byte
+	// authed: the connection has logged in (only with Server.SASL).
+	authed bool
 }
 
 func newBinaryHandler(c *conn) *binaryHandler {
@@ -53,6 +55,21 @@ func (h *binaryHandler) handle() error {
 	loud := op.Loud()
 	quiet := op != loud
 	st := h.c.srv.Store
+	if h.c.srv.SASL != nil {
+		switch op {
+		case memproto.BinaryOpSASLListMechs, memproto.BinaryOpSASLAuth, memproto.BinaryOpSASLStep:
+			return h.saslAuth(op)
+		case memproto.BinaryOpVersion:
+		default:
+			if !h.authed {
+				// memcached answers "Auth failure." and closes.
+				if err := h.fail(memproto.BinaryStatusAuthError); err != nil {
+					return err
+				}
+				return errClose
+			}
+		}
+	}
 	switch loud {
 	case memproto.BinaryOpGet, memproto.BinaryOpGetK, memproto.BinaryOpGAT, memproto.BinaryOpGATK, memproto.BinaryOpTouch:
 		return h.get(loud, quiet)

@@ -55,6 +55,15 @@ type Server struct {
 	OnShutdown     func()
 	// Logger receives connection errors and recovered panics. Nil means slog.Default().
 	Logger *slog.Logger
+	// TextAuth, when set, turns on memcached's text-protocol
+	// authentication (memcached -Y): every connection speaks the text
+	// protocol and must log in first. See AuthFile.
+	TextAuth Authenticator
+	// SASL, when set, requires SASL PLAIN authentication on the binary
+	// protocol (memcached -S): every connection speaks binary, and only
+	// the SASL opcodes and Version are served before a successful login.
+	// TextAuth and SASL are mutually exclusive, as in memcached.
+	SASL Authenticator
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
@@ -74,6 +83,8 @@ type serverStats struct {
 	rejectedConns atomic.Uint64
 	bytesRead     atomic.Uint64
 	bytesWritten  atomic.Uint64
+	authCmds      atomic.Uint64
+	authErrors    atomic.Uint64
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -103,6 +114,9 @@ func (s *Server) version() string {
 func (s *Server) Serve(l net.Listener) error {
 	if s.Store == nil {
 		return errors.New("server: Store is nil")
+	}
+	if s.TextAuth != nil && s.SASL != nil {
+		return errors.New("server: TextAuth and SASL cannot both be set (memcached refuses -Y with binary SASL)")
 	}
 	if !s.trackListener(&l, true) {
 		return ErrServerClosed
@@ -316,9 +330,14 @@ func (c *conn) serve() {
 		return
 	}
 	var p protocolHandler
-	if first[0] == binaryMagicRequest {
+	switch {
+	case s.TextAuth != nil:
+		p = newTextHandler(c) // memcached binds -Y to the text protocol
+	case s.SASL != nil && first[0] != binaryMagicRequest:
+		return // memcached binds -S to binary: not a binary request, so close
+	case first[0] == binaryMagicRequest:
 		p = newBinaryHandler(c)
-	} else {
+	default:
 		p = newTextHandler(c)
 	}
 	for {

@@ -18,6 +18,8 @@ type textHandler struct {
 	out []byte   // reply-line scratch
 	mop MetaOp   // meta request scratch
 	num [24]byte // ma number scratch
+	// authed: the connection has logged in (only with Server.TextAuth).
+	authed bool
 }
 
 func newTextHandler(c *conn) *textHandler {
@@ -46,6 +48,9 @@ const maxLineLength = 16 << 10
 var errClose = errors.New("protocol error: closing connection")
 
 func (h *textHandler) handle() error {
+	if h.c.srv.TextAuth != nil && !h.authed {
+		return h.authenticateText()
+	}
 	req := &h.req
 	if err := h.r.ReadRequest(req); err != nil {
 		var pe *memproto.Error
@@ -335,6 +340,8 @@ func (h *textHandler) stats() error {
 		s.st.rejectedConns.Store(0)
 		s.st.bytesRead.Store(0)
 		s.st.bytesWritten.Store(0)
+		s.st.authCmds.Store(0)
+		s.st.authErrors.Store(0)
 		h.out = b
 		return h.write([]byte("RESET\r\n"))
 	case "items", "slabs", "sizes", "conns", "extstore":
@@ -404,8 +411,8 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "cas_badval", st.CasBadval)
 	b = memproto.AppendStatUint(b, "touch_hits", st.TouchHits)
 	b = memproto.AppendStatUint(b, "touch_misses", st.TouchMisses)
-	b = memproto.AppendStatUint(b, "auth_cmds", 0)
-	b = memproto.AppendStatUint(b, "auth_errors", 0)
+	b = memproto.AppendStatUint(b, "auth_cmds", s.st.authCmds.Load())
+	b = memproto.AppendStatUint(b, "auth_errors", s.st.authErrors.Load())
 	b = memproto.AppendStatUint(b, "bytes_read", s.st.bytesRead.Load())
 	b = memproto.AppendStatUint(b, "bytes_written", s.st.bytesWritten.Load())
 	b = memproto.AppendStatUint(b, "limit_maxbytes", st.LimitMaxbytes)

@@ -169,19 +169,13 @@ func freePort() (int, error) {
 func waitReady(addr string, cmd *exec.Cmd) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
+		// Listening is ready: memcached accepts only once its worker
+		// threads run. (A version request would not do: with -Y it is
+		// refused, with -S it is not even a complete binary header.)
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
-			_ = c.SetDeadline(time.Now().Add(time.Second))
-			_, err = c.Write([]byte("version\r\n"))
-			if err == nil {
-				line, rerr := bufio.NewReader(c).ReadString('\n')
-				c.Close()
-				if rerr == nil && len(line) > 8 && line[:8] == "VERSION " {
-					return nil
-				}
-			} else {
-				c.Close()
-			}
+			c.Close()
+			return nil
 		}
 		if cmd.ProcessState != nil {
 			return fmt.Errorf("memcached exited: %v", cmd.ProcessState)

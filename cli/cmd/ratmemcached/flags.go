@@ -45,11 +45,11 @@ type cli struct {
 	Backlog         int      `short:"b" name:"listen-backlog" placeholder:"NUM" help:"Accepted and ignored (Go uses the system's backlog)." group:"memcached"`
 	Protocol        string   `short:"B" name:"protocol" placeholder:"NAME" help:"Protocol: ascii, binary or auto (default: auto)." group:"memcached"`
 	MaxItemSize     string   `short:"I" name:"max-item-size" placeholder:"SIZE" help:"Max item size, such as 1m, 512k or bytes (default: 1m, min: 1k, max: 1024m)." group:"memcached"`
-	EnableSASL      bool     `short:"S" name:"enable-sasl" help:"SASL authentication (not available in this build: refuses to start)." group:"memcached"`
+	EnableSASL      bool     `short:"S" name:"enable-sasl" help:"Require SASL PLAIN authentication on the binary protocol; users and passwords (user:password lines) from the file named by MEMCACHED_SASL_PWDB." group:"memcached"`
 	DisableFlushAll bool     `short:"F" name:"disable-flush-all" help:"Disable the flush_all command." group:"memcached"`
 	DisableDumping  bool     `short:"X" name:"disable-dumping" help:"Disable stats cachedump and lru_crawler metadump." group:"memcached"`
 	DisableWatch    bool     `short:"W" name:"disable-watch" help:"Accepted and ignored (no watch command)." group:"memcached"`
-	AuthFile        string   `short:"Y" name:"auth-file" placeholder:"FILE" help:"Text-protocol authentication (not available in this build: refuses to start)." group:"memcached"`
+	AuthFile        string   `short:"Y" name:"auth-file" placeholder:"FILE" help:"Require text-protocol authentication; FILE holds user:password lines." group:"memcached"`
 	MemoryFile      string   `short:"e" name:"memory-file" placeholder:"FILE" help:"Accepted and ignored (use --data-dir for a restartable cache)." group:"memcached"`
 	EnableSSL       bool     `short:"Z" name:"enable-ssl" help:"Serve TLS (needs -o ssl_chain_cert=FILE,ssl_key=FILE)." group:"memcached"`
 	Extended        []string `short:"o" name:"extended" placeholder:"OPT" sep:"," help:"Comma-separated extended options (see docs/configuration.md)." group:"memcached"`

@@ -182,7 +182,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-I", "1x"}, "-I"},
 		{[]string{"-I", "2g"}, "server.max_item_size"},
 		{[]string{"-I", "100"}, "server.max_item_size"},
-		{[]string{"-S"}, "SASL"},
+		{[]string{"-S", "-Y", "/etc/auth"}, "cannot be combined"},
 		{[]string{"-B", "http"}, "server.protocol"},
 		{[]string{"--bind", "nohost"}, "--bind"},
 		{[]string{"--preset", "turbo"}, "unknown preset"},

@@ -62,6 +62,9 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		},
 		Logger: log,
 	}
+	if err := setupAuth(srv, cfg); err != nil {
+		return err
+	}
 
 	listeners, err := listen(cfg)
 	if err != nil {

@@ -191,8 +191,8 @@ func TestDecodeErrors(t *testing.T) {
 			[]string{"test.toml:4: server.max_item_size", "half of l1.max_memory"}},
 		{"udp", "[server]\nudp_port = 11211\n",
 			[]string{"test.toml:2: server.udp_port", "UDP is not supported"}},
-		{"sasl", "[server]\nenable_sasl = true\n",
-			[]string{"test.toml:2: server.enable_sasl", "not available in this build"}},
+		{"sasl and auth file", "[server]\nenable_sasl = true\nauth_file = \"/etc/auth\"\n",
+			[]string{"test.toml:3: server.auth_file", "cannot be combined"}},
 		{"two errors", "[logging]\nlevel = \"loud\"\nformat = \"xml\"\n",
 			[]string{"test.toml:2: logging.level", "test.toml:3: logging.format"}},
 	}

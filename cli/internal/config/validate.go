@@ -85,11 +85,8 @@ func (c *Config) Validate() error {
 		v.fail("server.enable_tls", "TLS needs server.tls_cert_file and server.tls_key_file (memcached -o ssl_chain_cert=…,ssl_key=…)")
 	}
 	v.intRange("server.tls_verify_mode", int64(s.TLSVerifyMode), 0, 3)
-	if s.EnableSASL {
-		v.fail("server.enable_sasl", "SASL authentication is not available in this build")
-	}
-	if s.AuthFile != "" {
-		v.fail("server.auth_file", "text-protocol authentication is not available in this build")
+	if s.EnableSASL && s.AuthFile != "" {
+		v.fail("server.auth_file", "cannot be combined with server.enable_sasl: memcached binds -Y to the text protocol and -S to the binary protocol")
 	}
 	if s.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(s.MetricsAddr); err != nil {
