@@ -44,6 +44,11 @@ const (
 	MaxValueSize = 1 << 30
 )
 
+// recordError is a decoding failure: kind is ErrCorrupt or ErrUnknownFormat.
+func recordError(kind error, format string, args ...any) error {
+	return &Error{Kind: kind, Err: fmt.Errorf(format, args...)}
+}
+
 // header is a decoded record header.
 type header struct {
 	flags      uint32
@@ -59,13 +64,13 @@ type header struct {
 func decodeHeader(rec []byte) (header, error) {
 	var h header
 	if len(rec) < recFixedHeader {
-		return h, fmt.Errorf("%w: record of %d bytes is shorter than its header", ErrCorrupt, len(rec))
+		return h, recordError(ErrCorrupt, "record of %d bytes is shorter than its header", len(rec))
 	}
 	if rec[0] != recordVersion {
-		return h, fmt.Errorf("%w: record version %d (this build reads %d)", ErrUnknownFormat, rec[0], recordVersion)
+		return h, recordError(ErrUnknownFormat, "record version %d (this build reads %d)", rec[0], recordVersion)
 	}
 	if rec[1]&^recFlagsKnown != 0 {
-		return h, fmt.Errorf("%w: record flags %#x", ErrCorrupt, rec[1])
+		return h, recordError(ErrCorrupt, "record flags %#x", rec[1])
 	}
 	h.compressed = rec[1]&recFlagLZ4 != 0
 	h.seq = binary.BigEndian.Uint64(rec[2:10])
@@ -73,22 +78,22 @@ func decodeHeader(rec []byte) (header, error) {
 	off := recFixedHeader
 	fl, n := binary.Uvarint(p)
 	if n <= 0 || fl > math.MaxUint32 {
-		return h, fmt.Errorf("%w: bad flags field", ErrCorrupt)
+		return h, recordError(ErrCorrupt, "bad flags field")
 	}
 	h.flags, p, off = uint32(fl), p[n:], off+n
 	exp, n := binary.Varint(p)
 	if n <= 0 {
-		return h, fmt.Errorf("%w: bad expiry field", ErrCorrupt)
+		return h, recordError(ErrCorrupt, "bad expiry field")
 	}
 	h.expiry, p, off = exp, p[n:], off+n
 	cas, n := binary.Uvarint(p)
 	if n <= 0 {
-		return h, fmt.Errorf("%w: bad CAS field", ErrCorrupt)
+		return h, recordError(ErrCorrupt, "bad CAS field")
 	}
 	h.cas, p, off = cas, p[n:], off+n
 	ol, n := binary.Uvarint(p)
 	if n <= 0 || ol > MaxValueSize {
-		return h, fmt.Errorf("%w: bad length field", ErrCorrupt)
+		return h, recordError(ErrCorrupt, "bad length field")
 	}
 	p, off = p[n:], off+n
 	h.origLen, h.payload = int(ol), off
@@ -96,10 +101,10 @@ func decodeHeader(rec []byte) (header, error) {
 		// An LZ4 block expands at most ~255 times; anything more is a lie
 		// that would make us allocate a huge buffer.
 		if len(p) == 0 || h.origLen > 255*len(p)+64 {
-			return h, fmt.Errorf("%w: compressed length %d for %d payload bytes", ErrCorrupt, h.origLen, len(p))
+			return h, recordError(ErrCorrupt, "compressed length %d for %d payload bytes", h.origLen, len(p))
 		}
 	} else if len(p) != h.origLen {
-		return h, fmt.Errorf("%w: length %d but %d payload bytes", ErrCorrupt, h.origLen, len(p))
+		return h, recordError(ErrCorrupt, "length %d but %d payload bytes", h.origLen, len(p))
 	}
 	return h, nil
 }
@@ -118,7 +123,7 @@ func decodeRecord(rec []byte) (header, []byte, error) {
 	}
 	n, err := lz4.UncompressBlock(rec[h.payload:], v)
 	if err != nil || n != h.origLen {
-		return h, nil, fmt.Errorf("%w: LZ4 block does not decode to %d bytes", ErrCorrupt, h.origLen)
+		return h, nil, recordError(ErrCorrupt, "LZ4 block does not decode to %d bytes", h.origLen)
 	}
 	return h, v, nil
 }

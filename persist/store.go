@@ -309,7 +309,7 @@ func (s *Store) Get(key string) (e engine.L2Entry, ok bool, err error) {
 		}
 		h, v, err := decodeRecord(rec)
 		if err != nil {
-			return &Error{Op: "get", Path: s.path, Kind: errorKind(err), Err: fmt.Errorf("key %q: %w", key, err)}
+			return recordContext("get", s.path, key, err)
 		}
 		if expired(h.expiry, now) {
 			return nil
@@ -324,11 +324,13 @@ func (s *Store) Get(key string) (e engine.L2Entry, ok bool, err error) {
 	return e, ok, err
 }
 
-func errorKind(err error) error {
-	if errors.Is(err, ErrUnknownFormat) {
-		return ErrUnknownFormat
+// recordContext adds the operation, file and key to a record error.
+func recordContext(op, path, key string, err error) error {
+	var re *Error
+	if !errors.As(err, &re) {
+		return err
 	}
-	return ErrCorrupt
+	return &Error{Op: op, Path: path, Kind: re.Kind, Err: fmt.Errorf("key %q: %w", key, re.Err)}
 }
 
 // rangeChunk is how many entries Range copies out per read transaction.
@@ -366,7 +368,7 @@ func (s *Store) Range(fn func(e engine.L2Entry) bool) error {
 				}
 				h, v, err := decodeRecord(rec)
 				if err != nil {
-					return &Error{Op: "range", Path: s.path, Kind: errorKind(err), Err: fmt.Errorf("key %q: %w", k, err)}
+					return recordContext("range", s.path, string(k), err)
 				}
 				after = append(after[:0], k...)
 				if expired(h.expiry, now) {
