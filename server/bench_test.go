@@ -87,3 +87,17 @@ func BenchmarkServerBinaryGetHit(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkServerGet10(b *testing.B) {
+	v := strings.Repeat("v", 100)
+	var setup, keys, reply strings.Builder
+	for i := range 10 {
+		k := "key:000000000" + string(rune('0'+i))
+		setup.WriteString("set " + k + " 0 0 100 noreply\r\n" + v + "\r\n")
+		keys.WriteString(" " + k)
+		reply.WriteString("VALUE " + k + " 0 100\r\n" + v + "\r\n")
+	}
+	reply.WriteString("END\r\n")
+	setup.WriteString("version\r\n")
+	benchPipeline(b, setup.String(), "get"+keys.String()+"\r\n", reply.String())
+}
