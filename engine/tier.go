@@ -171,11 +171,13 @@ func (t *Tiered) current(key string, now int64) (it Item, inL1, found bool, err 
 	return Item{Key: key, Value: e.Value, Flags: e.Flags, Expiry: e.Expiry, CAS: e.CAS}, false, true, nil
 }
 
-// persist writes n to L2 (a delete if it is already expired). On failure
-// it removes key from L1, so that L1 holds nothing L2 does not.
+// persist writes n to L2 (a delete if it is already expired, or
+// flushed: during the second a delayed flush takes effect, L1 flushes
+// items as they are stored). On failure it removes key from L1, so that
+// L1 holds nothing L2 does not.
 func (t *Tiered) persist(n Item, now int64) error {
 	var err error
-	if n.Expiry != 0 && n.Expiry <= now {
+	if (n.Expiry != 0 && n.Expiry <= now) || t.l1.flush.Load().flushed(uint32(now), n.CAS, now) {
 		if err = t.l2.Delete(n.Key); err != nil {
 			err = &L2Error{Op: "delete", Key: n.Key, Err: err}
 		}
