@@ -55,14 +55,17 @@ import (
 // # Flush
 //
 // FlushAll without a delay flushes L1 and clears L2 with every writer
-// excluded. FlushAll with a delay sets L1's delayed cut and records when
-// it takes effect; L2 is cleared by the first operation at or after that
-// second, before it reads or writes anything. An operation that started
-// in the second before and writes in that second may thus lose its item
-// from L2 (it stays in L1 until evicted). A delayed flush still pending
-// at Close is forgotten, as memcached forgets it on restart. If clearing
-// L2 fails, the error is returned, reads treat L2 as empty and writes
-// fail until a later operation clears it.
+// excluded. FlushAll with a delay sets L1's delayed cut and records the
+// second it takes effect; L2 is cleared by the first operation in that
+// second or later, before it reads or writes anything, and a write in
+// that second is deleted from L2, as L1 flushes it on arrival (memcached
+// semantics). Under concurrency, an operation that read the clock just
+// before that second and stores just after may lose its item from L2 (it
+// stays in L1 until evicted). A delayed flush that has taken effect is
+// applied to L2 by Close; one still pending is forgotten, as memcached
+// forgets it on restart. If clearing L2 fails, the error is returned,
+// reads treat L2 as empty and writes fail until a later operation
+// clears it.
 //
 // # Warm start
 //
