@@ -101,6 +101,9 @@ type WorkloadReport struct {
 	Name   string
 	Rate   float64
 	Rounds []Round
+	// Err describes the run that failed, if one did; Rounds then holds
+	// the rounds completed before it.
+	Err string `json:",omitempty"`
 }
 
 // Report is the outcome of Compare.
@@ -170,7 +173,15 @@ func Compare(ctx context.Context, o Options) (rep *Report, err error) {
 				t0 := time.Now()
 				res, err := load.Run(ctx, cfg)
 				if err != nil {
-					return rep, fmt.Errorf("compare: %s on %s: %w%s", w.Name, s.name, err, s.exitNote())
+					if ctx.Err() != nil {
+						return rep, ctx.Err()
+					}
+					// Record the failure and go on with the next workload.
+					wr.Err = fmt.Sprintf("%s on %s: %v%s", w.Name, s.name, err, s.exitNote())
+					if o.Log != nil {
+						fmt.Fprintf(o.Log, "round %d/%d %-36s %s: FAILED: %s\n", round+1, o.Rounds, w.Name, s.name, wr.Err)
+					}
+					break
 				}
 				cpu := -1.0
 				if c1 := s.cpuTime(); cpu0 >= 0 && c1 >= 0 {
@@ -182,9 +193,12 @@ func Compare(ctx context.Context, o Options) (rep *Report, err error) {
 					r.B, r.BCPU = res, cpu
 				}
 				if o.Log != nil {
-					fmt.Fprintf(o.Log, "round %d/%d %-36s %s: %10.0f ops/s  p99 %7.0fµs  hit %.3f  errors %d  server cpu %.2f\n",
-						round+1, o.Rounds, w.Name, s.name, res.OpsPerSec, float64(res.Latency.P99)/1e3, res.HitRatio, res.Errors, cpu)
+					fmt.Fprintf(o.Log, "round %d/%d %-36s %s: %10.0f ops/s  p99 %7.0fµs  hit %.3f  errors %d  unsent %d  server cpu %.2f\n",
+						round+1, o.Rounds, w.Name, s.name, res.OpsPerSec, float64(res.Latency.P99)/1e3, res.HitRatio, res.Errors, res.Unsent, cpu)
 				}
+			}
+			if wr.Err != "" {
+				break
 			}
 			wr.Rounds = append(wr.Rounds, r)
 		}

@@ -14,6 +14,7 @@ func p99(r *load.Result) float64       { return float64(r.Latency.P99) / 1e3 }
 func p999(r *load.Result) float64      { return float64(r.Latency.P999) / 1e3 }
 func errs(r *load.Result) float64      { return float64(r.Errors) }
 func hits(r *load.Result) float64      { return r.HitRatio }
+func unsent(r *load.Result) float64    { return float64(r.Unsent) }
 
 // Write prints one row per workload: medians over the rounds of A's and
 // B's throughput, the ratio B/A with its min and max over the rounds,
@@ -23,7 +24,7 @@ func hits(r *load.Result) float64      { return r.HitRatio }
 func Write(w io.Writer, rep *Report, markdown bool) error {
 	head := []string{"workload", "A ops/s", "B ops/s", "B/A ops/s [min–max]",
 		"A p99 µs", "B p99 µs", "B/A p99 [min–max]", "A p99.9 µs", "B p99.9 µs",
-		"hit A/B", "server CPU A/B", "errors A/B"}
+		"hit A/B", "server CPU A/B", "errors A/B", "unsent A/B"}
 	var rows [][]string
 	for i := range rep.Workloads {
 		wr := &rep.Workloads[i]
@@ -32,6 +33,7 @@ func Write(w io.Writer, rep *Report, markdown bool) error {
 		ta, tb, _ := wr.Series(p999)
 		ha, hb, _ := wr.Series(hits)
 		ea, eb, _ := wr.Series(errs)
+		ua, ub, _ := wr.Series(unsent)
 		var ca, cb []float64
 		for _, r := range wr.Rounds {
 			ca, cb = append(ca, r.ACPU), append(cb, r.BCPU)
@@ -50,7 +52,11 @@ func Write(w io.Writer, rep *Report, markdown bool) error {
 			fmt.Sprintf("%.3f/%.3f", Summarize(ha).Median, Summarize(hb).Median),
 			fmt.Sprintf("%.2f/%.2f", Summarize(ca).Median, Summarize(cb).Median),
 			fmt.Sprintf("%.0f/%.0f", sum(ea), sum(eb)),
+			fmt.Sprintf("%.0f/%.0f", sum(ua), sum(ub)),
 		})
+		if wr.Err != "" {
+			rows = append(rows, []string{wr.Name + ": FAILED after " + fmt.Sprint(len(wr.Rounds)) + " rounds: " + wr.Err})
+		}
 	}
 	if markdown {
 		fmt.Fprintf(w, "| %s |\n", strings.Join(head, " | "))

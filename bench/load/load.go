@@ -219,6 +219,11 @@ type Result struct {
 	// Latency of measured requests.
 	Latency Latency `json:"latency"`
 
+	// Unsent counts, in an open-loop run with a duration, the requests
+	// that were due before the end but not sent by then because the
+	// connections' windows were full: the offered rate was not reached.
+	Unsent uint64 `json:"unsent"`
+
 	// Sent and Received count every request written and every reply
 	// read over the whole run (pre-fill and warm-up included), as a
 	// consistency check: they are equal at the end of a good run.
@@ -353,6 +358,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Errors += s.errors
 		res.Sent += w.sent
 		res.Received += w.received
+		res.Unsent += w.unsent
 		res.Histogram.Merge(&s.hist)
 		last = max(last, s.lastDone)
 	}
@@ -381,8 +387,8 @@ func wrapCtx(ctx context.Context, err error) error {
 	return err
 }
 
-// runAll runs f for every worker in its own goroutine and joins the
-// errors.
+// runAll runs f for every worker in its own goroutine and returns the
+// first error, noting how many connections failed.
 func runAll(workers []*worker, f func(*worker) error) error {
 	errs := make([]error, len(workers))
 	var wg sync.WaitGroup
@@ -390,7 +396,20 @@ func runAll(workers []*worker, f func(*worker) error) error {
 		wg.Go(func() { errs[i] = f(w) })
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	var first error
+	n := 0
+	for _, err := range errs {
+		if err != nil {
+			n++
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("%w (and %d more connections failed)", first, n-1)
+	}
+	return first
 }
 
 // startProgress calls c.Progress every second until the returned

@@ -122,6 +122,9 @@ func writeLoadTable(w io.Writer, r *load.Result) error {
 	fmt.Fprintf(tw, "ops\t%d (gets %d, sets %d)\n", r.Ops, r.Gets, r.Sets)
 	fmt.Fprintf(tw, "hit ratio\t%.4f (%d of %d keys)\n", r.HitRatio, r.Hits, r.Keys)
 	fmt.Fprintf(tw, "errors\t%d\n", r.Errors)
+	if r.Unsent > 0 {
+		fmt.Fprintf(tw, "unsent\t%d (due but not sent by the end: the offered rate was not reached)\n", r.Unsent)
+	}
 	l := r.Latency
 	fmt.Fprintf(tw, "latency\tp50 %s  p90 %s  p99 %s  p99.9 %s  max %s  mean %s\n",
 		us(l.P50), us(l.P90), us(l.P99), us(l.P999), us(l.Max), us(l.Mean))
