@@ -37,7 +37,9 @@ func main() {
 	}
 }
 
-const usage = "usage: ratbench sim -trace FILE[,FILE...] -sizes N[,N...] -policies P[,P...] [-format table|csv|markdown]"
+const usage = `usage: ratbench sim -trace FILE[,FILE...] -sizes N[,N...] -policies P[,P...] [-format table|csv|markdown]
+       ratbench load -server HOST:PORT [flags]   (ratbench load -h for the flags)
+       ratbench compare -a CMD -b CMD [flags]     (ratbench compare -h for the flags)`
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -47,6 +49,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "sim":
 		return runSim(args[1:], stdout, stderr)
+	case "load":
+		return runLoad(args[1:], stdout, stderr)
+	case "compare":
+		return runCompare(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
