@@ -144,6 +144,7 @@ func (h *textHandler) authenticateText() error {
 	if !s.TextAuth.Authenticate(cred[0], cred[1]) {
 		s.st.authErrors.Add(1)
 		s.logger().Warn("authentication failed", "remote", h.c.nc.RemoteAddr().String(), "user", string(cred[0]))
+		s.audit("authentication failed", h.c, "user", string(cred[0]))
 		return h.write([]byte(replyAuthFailure))
 	}
 	h.authed = true
@@ -174,5 +175,6 @@ func (h *binaryHandler) saslAuth(op memproto.BinaryOpcode) error {
 	}
 	s.st.authErrors.Add(1)
 	s.logger().Warn("SASL authentication failed", "remote", h.c.nc.RemoteAddr().String())
+	s.audit("authentication failed", h.c, "mechanism", string(h.req.Key))
 	return h.fail(memproto.BinaryStatusAuthError)
 }

@@ -92,6 +92,7 @@ func (h *binaryHandler) handle() error {
 	case memproto.BinaryOpIncrement, memproto.BinaryOpDecrement:
 		return h.arith(loud == memproto.BinaryOpIncrement, quiet)
 	case memproto.BinaryOpFlush:
+		h.c.srv.audit("flush_all", h.c, "delay", req.Exptime)
 		st.FlushAll(int64(req.Exptime))
 		return h.success(quiet, 0, nil, nil)
 	case memproto.BinaryOpNoop:

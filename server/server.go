@@ -55,6 +55,13 @@ type Server struct {
 	OnShutdown     func()
 	// Logger receives connection errors and recovered panics. Nil means slog.Default().
 	Logger *slog.Logger
+	// Audit, when set, receives one record per administrative event:
+	// connection opened and closed, authentication failure, flush_all,
+	// shutdown, verbosity and cache_memlimit. Nil disables it at no cost.
+	Audit *slog.Logger
+	// ProductVersion is RatMemCache's own version, reported by stats as
+	// ratmemcache_version (version itself answers with Version).
+	ProductVersion string
 	// TextAuth, when set, turns on memcached's text-protocol
 	// authentication (memcached -Y): every connection speaks the text
 	// protocol and must log in first. See AuthFile.
@@ -92,6 +99,15 @@ func (s *Server) logger() *slog.Logger {
 		return s.Logger
 	}
 	return slog.Default()
+}
+
+// audit logs an administrative event about connection c.
+func (s *Server) audit(event string, c *conn, attrs ...any) {
+	if s.Audit == nil {
+		return
+	}
+	attrs = append(attrs, "conn", c.id, "remote", c.nc.RemoteAddr().String())
+	s.Audit.Info(event, attrs...)
 }
 
 func (s *Server) maxConns() int64 {
@@ -149,6 +165,7 @@ func (s *Server) Serve(l net.Listener) error {
 			continue
 		}
 		c := s.newConn(nc)
+		s.audit("connection opened", c)
 		if !s.trackConn(c, true) {
 			s.st.currConns.Add(-1)
 			_ = nc.Close()
@@ -320,6 +337,7 @@ func (c *conn) serve() {
 		_ = c.nc.Close()
 		s.trackConn(c, false)
 		s.st.currConns.Add(-1)
+		s.audit("connection closed", c)
 	}()
 	// Wait for the first byte to choose the protocol, as memcached does.
 	if err := c.waitForRequest(); err != nil {

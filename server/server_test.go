@@ -297,3 +297,47 @@ func TestTooLargeRepliesBeforeTheBlockArrives(t *testing.T) {
 		t.Fatalf("after the swallowed block: %q", got)
 	}
 }
+
+func TestAuditLog(t *testing.T) {
+	var buf syncBuf
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), Audit: slog.New(slog.NewTextHandler(&buf, nil)), ProductVersion: "test-1"}
+	defer srv.Close()
+	addr, _ := startServer(t, srv)
+	c, r := dial(t, addr)
+	roundTrip(t, c, r, "flush_all 5\r\nverbosity 1\r\n", 2)
+	stats := roundTrip(t, c, r, "stats\r\n", 1)
+	for !strings.Contains(stats, "END") {
+		l, _ := r.ReadString('\n')
+		stats += l
+	}
+	if !strings.Contains(stats, "STAT ratmemcache_version test-1\r\n") {
+		t.Errorf("stats lacks our own version")
+	}
+	c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(buf.String(), "connection closed") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, want := range []string{"connection opened", "flush_all", "delay=5", "verbosity", "connection closed"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("audit log lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -111,12 +111,14 @@ func (h *textHandler) handle() error {
 		}
 		return h.reply(memproto.ReplyNotFound)
 	case memproto.CmdFlushAll:
+		h.c.srv.audit("flush_all", h.c, "delay", req.Exptime)
 		st.FlushAll(req.Exptime)
 		return h.reply(memproto.ReplyOK)
 	case memproto.CmdVersion:
 		h.out = memproto.AppendVersionReply(h.out[:0], h.c.srv.version())
 		return h.write(h.out)
 	case memproto.CmdVerbosity:
+		h.c.srv.audit("verbosity", h.c, "level", req.Number)
 		return h.reply(memproto.ReplyOK)
 	case memproto.CmdQuit:
 		return errQuit
@@ -125,6 +127,7 @@ func (h *textHandler) handle() error {
 	case memproto.CmdShutdown:
 		return h.shutdown()
 	case memproto.CmdCacheMemlimit:
+		h.c.srv.audit("cache_memlimit", h.c, "megabytes", req.Number)
 		// memcached's replies, limits in megabytes.
 		switch mb := req.Number; {
 		case mb < 8:
@@ -275,6 +278,7 @@ func (h *textHandler) shutdown() error {
 		return err
 	}
 	_ = h.c.bw.Flush()
+	s.audit("shutdown", h.c)
 	if s.OnShutdown != nil {
 		go s.OnShutdown()
 	}
@@ -426,6 +430,9 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "evicted_unfetched", st.EvictedUnfetched)
 	b = memproto.AppendStatUint(b, "evictions", st.Evictions)
 	b = memproto.AppendStatUint(b, "reclaimed", st.Reclaimed)
+	if s.ProductVersion != "" {
+		b = memproto.AppendStat(b, "ratmemcache_version", s.ProductVersion)
+	}
 	for _, x := range st.Extra {
 		b = memproto.AppendStatUint(b, x.Name, x.Value)
 	}
