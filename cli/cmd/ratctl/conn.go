@@ -28,7 +28,8 @@ type Globals struct {
 	TLSName     string        `name:"tls-server-name" placeholder:"NAME" help:"Name to verify the server's certificate against (default: the host of --server)." group:"TLS"`
 	User        string        `env:"RATCTL_USER" help:"User name for authentication (memcached -Y text authentication, or SASL with --sasl)." group:"Authentication"`
 	Password    string        `env:"RATCTL_PASSWORD" help:"Password; prefer the RATCTL_PASSWORD environment variable to the command line." group:"Authentication"`
-	SASL        bool          `name:"sasl" help:"Authenticate with SASL PLAIN and speak the binary protocol (memcached -S); keys, dump and stats groups other than general are then unavailable." group:"Authentication"`
+	SASL        bool          `name:"sasl" help:"Authenticate with SASL PLAIN over the binary protocol (memcached -S); implies --binary." group:"Authentication"`
+	Binary      bool          `name:"binary" help:"Speak the binary protocol instead of the text protocol; keys and dump are then unavailable (they need lru_crawler metadump)."`
 
 	Version kong.VersionFlag `short:"V" help:"Print ratctl's version and exit."`
 }
@@ -71,7 +72,7 @@ func (g *Globals) validate() error {
 
 // options builds the client options from the flags.
 func (g *Globals) options() (client.Options, error) {
-	o := client.Options{Timeout: g.Timeout, User: g.User, Password: g.Password, SASL: g.SASL}
+	o := client.Options{Timeout: g.Timeout, User: g.User, Password: g.Password, Binary: g.Binary || g.SASL}
 	if !g.TLS && g.TLSCA == "" && g.TLSCert == "" && !g.TLSInsecure {
 		return o, nil
 	}

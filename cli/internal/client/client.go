@@ -2,7 +2,7 @@
 // memproto codec. It speaks the text protocol to one server per Conn,
 // with optional TLS and memcached's text-protocol authentication
 // ("set <any key> 0 0 <n>" carrying "<user> <password>", memcached -Y),
-// or SASL PLAIN over the binary protocol (see [Options.SASL]).
+// or the binary protocol with optional SASL PLAIN (see [Options.Binary]).
 //
 // Every request runs under the connection's timeout; an I/O error or a
 // malformed reply leaves the Conn unusable (close it), while "no"
@@ -39,14 +39,14 @@ type Options struct {
 	// TLS, when not nil, wraps the connection in TLS with this config.
 	TLS *tls.Config
 	// User and Password, when User is not empty, authenticate the
-	// connection right after it opens.
+	// connection right after it opens: with the text protocol's
+	// "set <key> 0 0 <n>\r\n<user> <password>" (memcached -Y), or with
+	// SASL PLAIN when Binary is set (memcached -S).
 	User, Password string
-	// SASL selects SASL PLAIN over the binary protocol instead of the
-	// text-protocol authentication; the Conn then speaks the binary
-	// protocol for every request (memcached -S allows nothing else), and
-	// the requests that exist only in the text protocol (lru_crawler
-	// metadump, stats subgroups other than by name) are unavailable.
-	SASL bool
+	// Binary makes the Conn speak the binary protocol for every request
+	// (memcached -S allows nothing else). Requests that exist only in the
+	// text protocol (lru_crawler metadump) are then unavailable.
+	Binary bool
 }
 
 func (o *Options) timeout() time.Duration {
@@ -109,7 +109,7 @@ func Dial(addr string, opts Options) (*Conn, error) {
 	}
 	c.nc = nc
 	c.br = bufio.NewReaderSize(nc, 64<<10)
-	if opts.SASL {
+	if opts.Binary {
 		c.bin = memproto.NewBinaryResponseReader(c.br, memproto.Limits{MaxItemSize: 1 << 30})
 	} else {
 		c.rr = memproto.NewResponseReader(c.br)

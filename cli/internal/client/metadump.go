@@ -29,7 +29,7 @@ type MetaItem struct {
 
 // ErrNoMetadump is returned by Metadump when the connection speaks the
 // binary protocol, which has no metadump.
-var ErrNoMetadump = errors.New("lru_crawler metadump needs the text protocol (not available with SASL)")
+var ErrNoMetadump = errors.New("lru_crawler metadump needs the text protocol; this connection speaks binary")
 
 // Metadump runs "lru_crawler metadump all" and calls fn for every item.
 // A crawler busy with another request is retried for up to the timeout.
