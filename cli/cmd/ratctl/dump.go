@@ -19,10 +19,18 @@ type dumpCmd struct {
 	Progress string `default:"auto" enum:"auto,always,never" help:"Progress bar on stderr: auto (only on a terminal), always, never."`
 }
 
+func (c *dumpCmd) handlesInterrupt() bool { return true }
+
 // dumpStats is the summary of a dump.
 type dumpStats struct {
 	items, bytes, vanished, expired int64
+	// missed counts items the server counted (curr_items) but no
+	// metadump listed.
+	missed int64
 }
+
+// maxMetadumpPasses bounds the crawls of one server in a dump.
+const maxMetadumpPasses = 5
 
 // Run writes every item of every --server to the dump file: keys from
 // lru_crawler metadump, values and flags from gets, remaining TTL from
@@ -88,34 +96,59 @@ func (c *dumpCmd) Run(g *Globals, e *env) error {
 		fmt.Fprintf(summary, "; %s expired and %s vanished (deleted or evicted) during the dump", formatCount(st.expired), formatCount(st.vanished))
 	}
 	fmt.Fprintln(summary)
+	if st.missed > 0 {
+		fmt.Fprintf(summary, "warning: the servers counted %s more items than lru_crawler metadump listed (items expired meanwhile, or missed by the crawler)\n", formatCount(st.missed))
+	}
 	return nil
 }
 
 func (c *dumpCmd) dumpServer(conn *client.Conn, w *dumpWriter, st *dumpStats, e *env) error {
-	now, err := conn.ServerTime()
+	stats, err := conn.Stats("")
 	if err != nil {
 		return fmt.Errorf("%s: %w", conn.Addr(), err)
 	}
+	m := statMap(stats)
+	now, items := int64(m["time"]), int64(m["curr_items"])
+	if now == 0 {
+		now = time.Now().Unix()
+	}
+	// The LRU crawler walks the LRUs while the server keeps moving items
+	// between them, so one metadump can miss items (memcached 1.6 misses
+	// about a tenth of a busy cache). Crawl again while that finds new
+	// keys and the count is below curr_items.
 	exp := map[string]int64{}
 	var keys []string
-	err = conn.Metadump(func(mi client.MetaItem) error {
-		if c.Match != "" {
-			if ok, _ := path.Match(c.Match, mi.Key); !ok {
-				return nil
+	for pass := 0; pass < maxMetadumpPasses && (pass == 0 || int64(len(keys)) < items); pass++ {
+		before := len(keys)
+		err = conn.Metadump(func(mi client.MetaItem) error {
+			if c.Match != "" {
+				if ok, _ := path.Match(c.Match, mi.Key); !ok {
+					return nil
+				}
 			}
+			if _, dup := exp[mi.Key]; !dup {
+				keys = append(keys, mi.Key)
+			}
+			exp[mi.Key] = mi.Exp
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: lru_crawler metadump: %w", conn.Addr(), err)
 		}
-		if _, dup := exp[mi.Key]; !dup {
-			keys = append(keys, mi.Key)
+		if c.Match != "" || len(keys) == before {
+			break
 		}
-		exp[mi.Key] = mi.Exp
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("%s: lru_crawler metadump: %w", conn.Addr(), err)
+	}
+	if c.Match == "" && int64(len(keys)) < items {
+		st.missed += items - int64(len(keys))
 	}
 	bar := newProgress(e, c.Progress, "dump "+conn.Addr(), int64(len(keys)), itemsUnit)
 	done := int64(0)
 	for i := 0; i < len(keys); i += c.Batch {
+		if e.ctx.Err() != nil {
+			bar.finish(done)
+			return &codeError{exitInterrupted, fmt.Errorf("dump interrupted; %s not written", c.File)}
+		}
 		batch := keys[i:min(i+c.Batch, len(keys))]
 		got := 0
 		err := conn.GetMulti(batch, func(it *client.Item) error {

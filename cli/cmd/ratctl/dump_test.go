@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
+	"runtime"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,4 +140,53 @@ func TestDump(t *testing.T) {
 func TestDumpErrors(t *testing.T) {
 	wantError(t, ratctlExec(t, "127.0.0.1:1", "", "dump", filepath.Join(t.TempDir(), "x")), exitError, "connection refused")
 	wantError(t, ratctl(t, "127.0.0.1:1", "", "dump", filepath.Join(t.TempDir(), "no", "such", "dir")), exitError, "no such file")
+}
+
+// TestDumpInterrupt: an interrupt stops a dump with exit status 130 and
+// leaves neither the file nor a temporary file.
+func TestDumpInterrupt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT")
+	}
+	addr := startRatmemcached(t)
+	conn := dialT(t, addr)
+	items := make([]*client.Item, 2000)
+	exps := make([]int64, len(items))
+	for i := range items {
+		items[i] = &client.Item{Key: fmt.Sprint("k", i), Value: []byte("v")}
+	}
+	if _, err := conn.SetMulti(items, exps); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "d")
+	cmd := exec.Command(ratctlBin, "-s", addr, "dump", file, "--batch", "1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the temporary file: the dump has begun.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if m, _ := filepath.Glob(filepath.Join(dir, ".d.*")); len(m) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v; stderr %q", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "dump interrupted") {
+		t.Errorf("stderr: %q", stderr.String())
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 0 {
+		t.Errorf("files left: %v", m)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*")); len(m) != 0 {
+		t.Errorf("files left: %v", m)
+	}
 }

@@ -29,6 +29,8 @@ const (
 	exitError    = 1 // connection, timeout, server or file errors; unhealthy
 	exitUsage    = 2 // bad command line
 	exitNotFound = 3 // the key (or one of the keys) is not in the cache
+
+	exitInterrupted = 130 // dump or load stopped by an interrupt
 )
 
 const description = `Administer a ratmemcached or memcached server.
@@ -66,6 +68,16 @@ type env struct {
 	// stdoutTTY and stderrTTY say whether the streams are terminals
 	// (redrawn --watch screens, progress bars).
 	stdoutTTY, stderrTTY bool
+	// release, when not nil, gives an interrupt back its default effect
+	// (killing the process); run calls it for commands that do not watch
+	// ctx.
+	release func()
+}
+
+// interruptible is implemented by the commands that stop cleanly when
+// env.ctx is cancelled (on an interrupt).
+type interruptible interface {
+	handlesInterrupt() bool
 }
 
 // exitError carries an exit code other than exitError with an error.
@@ -84,7 +96,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	e := &env{ctx: ctx, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		stdoutTTY: isTerminal(os.Stdout), stderrTTY: isTerminal(os.Stderr)}
+		stdoutTTY: isTerminal(os.Stdout), stderrTTY: isTerminal(os.Stderr), release: stop}
 	os.Exit(run(os.Args[1:], e))
 }
 
@@ -124,6 +136,9 @@ func run(args []string, e *env) (code int) {
 	if err := c.Globals.validate(); err != nil {
 		fmt.Fprintf(e.stderr, "ratctl: %v\n", err)
 		return exitUsage
+	}
+	if ic, ok := kctx.Selected().Target.Addr().Interface().(interruptible); (!ok || !ic.handlesInterrupt()) && e.release != nil {
+		e.release()
 	}
 	err = kctx.Run(&c.Globals, e)
 	if err == nil {

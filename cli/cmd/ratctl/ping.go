@@ -12,6 +12,8 @@ type pingCmd struct {
 	Interval time.Duration `short:"i" default:"1s" help:"Pause between round trips."`
 }
 
+func (c *pingCmd) handlesInterrupt() bool { return true }
+
 // Run connects to every server and times "version" round trips on one
 // connection; any failure ends it with the reason.
 func (c *pingCmd) Run(g *Globals, e *env) error {

@@ -22,6 +22,8 @@ type statsCmd struct {
 	Count    int           `short:"n" help:"With --watch, stop after this many screens (0: until interrupted)."`
 }
 
+func (c *statsCmd) handlesInterrupt() bool { return c.Watch }
+
 // snapshot is one server's statistics at one time.
 type snapshot struct {
 	addr  string

@@ -446,3 +446,42 @@ func (c *Conn) ServerTime() (int64, error) {
 	}
 	return time.Now().Unix(), nil
 }
+
+// SetMulti stores items[i] with exptimes[i], pipelined: one write, then
+// every reply. errs[i] is item i's refusal (ErrBadKey, ErrNotStored, a
+// *ServerError) or nil; err is an I/O error, after which the Conn is
+// unusable.
+func (c *Conn) SetMulti(items []*Item, exptimes []int64) (errs []error, err error) {
+	errs = make([]error, len(items))
+	if c.bin != nil {
+		for i, it := range items {
+			errs[i] = c.Set(it, exptimes[i])
+			if c.broken != nil {
+				return errs, c.broken
+			}
+		}
+		return errs, nil
+	}
+	c.buf = c.buf[:0]
+	for i, it := range items {
+		if errs[i] = checkKey(it.Key); errs[i] != nil {
+			continue
+		}
+		c.buf = memproto.AppendStore(c.buf, memproto.CmdSet, []byte(it.Key), it.Flags, exptimes[i], it.Value, 0, false)
+	}
+	if err := c.send(); err != nil {
+		return errs, err
+	}
+	for i := range items {
+		if errs[i] != nil {
+			continue
+		}
+		if err := c.read(); err != nil {
+			return errs, err
+		}
+		if c.resp.Kind != memproto.KindStored {
+			errs[i] = c.replyErr()
+		}
+	}
+	return errs, nil
+}

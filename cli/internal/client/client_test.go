@@ -193,3 +193,30 @@ func TestErrors(t *testing.T) {
 		t.Errorf("auth accepted: %v", err)
 	}
 }
+
+func TestSetMulti(t *testing.T) {
+	mc := memcachedtest.Start(t, "-I", "1m")
+	for _, binary := range []bool{false, true} {
+		c, err := Dial(mc.Addr, Options{Binary: binary})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := []*Item{
+			{Key: "a", Value: []byte("1")},
+			{Key: "bad key", Value: []byte("2")},
+			{Key: "big", Value: make([]byte, 2<<20)},
+			{Key: "c", Value: []byte("3"), Flags: 4},
+		}
+		errs, err := c.SetMulti(items, []int64{0, 0, 0, 100})
+		if err != nil {
+			t.Fatalf("binary=%v: %v", binary, err)
+		}
+		if errs[0] != nil || !errors.Is(errs[1], ErrBadKey) || errs[2] == nil || errs[3] != nil {
+			t.Errorf("binary=%v: errs %v", binary, errs)
+		}
+		if it, err := c.Get("c"); err != nil || string(it.Value) != "3" || it.Flags != 4 {
+			t.Errorf("binary=%v: after SetMulti: %+v, %v", binary, it, err)
+		}
+		c.Close()
+	}
+}
