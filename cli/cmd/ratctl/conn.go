@@ -132,3 +132,17 @@ func (g *Globals) each(fn func(c *client.Conn) error) error {
 	}
 	return nil
 }
+
+// opError is an error of an operation on one server, printed as
+// "<addr>: <op>: <cause>" without repeating the address the client
+// already put on I/O errors.
+type opError struct {
+	addr, op string
+	err      error
+}
+
+func (e *opError) Error() string {
+	return e.addr + ": " + e.op + ": " + strings.TrimPrefix(e.err.Error(), e.addr+": ")
+}
+
+func (e *opError) Unwrap() error { return e.err }

@@ -105,7 +105,7 @@ func (c *dumpCmd) Run(g *Globals, e *env) error {
 func (c *dumpCmd) dumpServer(conn *client.Conn, w *dumpWriter, st *dumpStats, e *env) error {
 	stats, err := conn.Stats("")
 	if err != nil {
-		return fmt.Errorf("%s: %w", conn.Addr(), err)
+		return &opError{conn.Addr(), "stats", err}
 	}
 	m := statMap(stats)
 	now, items := int64(m["time"]), int64(m["curr_items"])
@@ -133,7 +133,7 @@ func (c *dumpCmd) dumpServer(conn *client.Conn, w *dumpWriter, st *dumpStats, e 
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("%s: lru_crawler metadump: %w", conn.Addr(), err)
+			return &opError{conn.Addr(), "lru_crawler metadump", err}
 		}
 		if c.Match != "" || len(keys) == before {
 			break
@@ -166,7 +166,7 @@ func (c *dumpCmd) dumpServer(conn *client.Conn, w *dumpWriter, st *dumpStats, e 
 			return w.Write(&dumpItem{Key: it.Key, Value: it.Value, Flags: it.Flags, TTL: ttl})
 		})
 		if err != nil {
-			return fmt.Errorf("%s: get: %w", conn.Addr(), err)
+			return &opError{conn.Addr(), "get", err}
 		}
 		st.vanished += int64(len(batch) - got)
 		done += int64(len(batch))

@@ -14,7 +14,7 @@ type flushCmd struct {
 func (c *flushCmd) Run(g *Globals, e *env) error {
 	return g.each(func(conn *client.Conn) error {
 		if err := conn.FlushAll(int64(c.Delay)); err != nil {
-			return fmt.Errorf("%s: flush_all: %w", conn.Addr(), err)
+			return &opError{conn.Addr(), "flush_all", err}
 		}
 		if c.Delay > 0 {
 			fmt.Fprintf(e.stdout, "%s: OK, flushing in %s\n", conn.Addr(), formatTTL(int64(c.Delay)))

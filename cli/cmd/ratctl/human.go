@@ -13,7 +13,10 @@ import (
 func formatBytes(n float64) string {
 	const unit = 1024
 	if n < unit && n > -unit {
-		return strconv.FormatFloat(n, 'f', -1, 64) + " B"
+		if n == float64(int64(n)) {
+			return strconv.FormatInt(int64(n), 10) + " B"
+		}
+		return strconv.FormatFloat(n, 'f', 1, 64) + " B"
 	}
 	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
 	i := -1

@@ -37,7 +37,7 @@ func (c *keysCmd) Run(g *Globals, e *env) error {
 	err := g.each(func(conn *client.Conn) error {
 		now, err := conn.ServerTime()
 		if err != nil {
-			return fmt.Errorf("%s: %w", conn.Addr(), err)
+			return &opError{conn.Addr(), "stats", err}
 		}
 		err = conn.Metadump(func(mi client.MetaItem) error {
 			if c.Match != "" {
@@ -64,7 +64,7 @@ func (c *keysCmd) Run(g *Globals, e *env) error {
 			return nil
 		})
 		if err != nil && !errors.Is(err, errLimit) {
-			return fmt.Errorf("%s: keys: %w", conn.Addr(), err)
+			return &opError{conn.Addr(), "lru_crawler metadump", err}
 		}
 		return nil
 	})

@@ -45,7 +45,7 @@ func (c *pingCmd) ping(conn *client.Conn, dialed time.Duration, e *env) error {
 		start := time.Now()
 		v, err := conn.Version()
 		if err != nil {
-			return fmt.Errorf("%s: %w", conn.Addr(), err)
+			return &opError{conn.Addr(), "version", err}
 		}
 		fmt.Fprintf(e.stdout, "%s: version %s, time=%s (connect %s)\n", conn.Addr(), v, roundDur(time.Since(start)), roundDur(dialed))
 	}

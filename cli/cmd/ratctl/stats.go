@@ -16,7 +16,7 @@ type statsCmd struct {
 	Group    string        `arg:"" optional:"" default:"general" enum:"general,settings,items,slabs,conns,sizes" help:"Which statistics: general (default), settings, items, slabs, conns or sizes."`
 	JSON     bool          `name:"json" help:"Print JSON (numbers as numbers); with --watch one object per line and screen."`
 	Raw      bool          `help:"Print values as the server sends them, without units."`
-	All      bool          `help:"items, slabs, conns: show every column, not only the main ones."`
+	All      bool          `short:"a" help:"Show every statistic (general) or every column (items, slabs, conns), not only the main ones."`
 	Watch    bool          `short:"w" help:"Redraw every --interval, with per-second rates of the counters."`
 	Interval time.Duration `short:"i" default:"2s" help:"Interval of --watch."`
 	Count    int           `short:"n" help:"With --watch, stop after this many screens (0: until interrupted)."`
@@ -45,7 +45,7 @@ func (c *statsCmd) Run(g *Globals, e *env) error {
 		err := g.each(func(conn *client.Conn) error {
 			st, err := conn.Stats(c.group())
 			if err != nil {
-				return fmt.Errorf("%s: stats %s: %w", conn.Addr(), c.group(), err)
+				return &opError{conn.Addr(), strings.TrimSpace("stats " + c.group()), err}
 			}
 			snaps = append(snaps, snapshot{addr: conn.Addr(), at: time.Now(), stats: st})
 			return nil
@@ -191,6 +191,9 @@ func (c *statsCmd) renderList(w io.Writer, s snapshot, prev *snapshot) error {
 		r = rates(s, prev)
 	}
 	for _, st := range s.stats {
+		if c.Group == "general" && !c.All && !summaryStats[st.Name] {
+			continue
+		}
 		v := st.Value
 		if !c.Raw {
 			v = human(st.Name, st.Value)
@@ -218,6 +221,18 @@ func (c *statsCmd) renderList(w io.Writer, s snapshot, prev *snapshot) error {
 		}
 	}
 	return t.write(w)
+}
+
+// summaryStats are the general statistics shown without --all.
+var summaryStats = map[string]bool{
+	"uptime": true, "version": true, "threads": true, "rusage_user": true, "rusage_system": true,
+	"curr_connections": true, "total_connections": true, "rejected_connections": true,
+	"curr_items": true, "total_items": true, "bytes": true, "limit_maxbytes": true,
+	"cmd_get": true, "cmd_set": true, "cmd_flush": true, "cmd_touch": true,
+	"get_hits": true, "get_misses": true, "get_expired": true, "delete_hits": true, "delete_misses": true,
+	"incr_hits": true, "decr_hits": true, "evictions": true, "expired_unfetched": true, "evicted_unfetched": true,
+	"reclaimed": true, "bytes_read": true, "bytes_written": true, "store_too_large": true, "store_no_memory": true,
+	"auth_errors": true,
 }
 
 // pivot layouts: the id column's name and the main columns.
@@ -442,7 +457,7 @@ func human(name, value string) string {
 		return formatSeconds(n)
 	case isBytes(name):
 		return formatBytes(float64(n))
-	case n >= 10000 && name != "pid" && name != "tcpport" && name != "udpport":
+	case (n >= 10000 || n <= -10000 || n >= 1000 && counter(name)) && name != "pid" && name != "tcpport" && name != "udpport":
 		return formatCount(n)
 	}
 	return value

@@ -28,9 +28,12 @@ func TestStats(t *testing.T) {
 			if n, ok := js[b.addr]["curr_items"].(float64); !ok || n != 1 {
 				t.Errorf("stats --json curr_items = %v", js[b.addr]["curr_items"])
 			}
-			r = must(t, ratctl(t, b.addr, "", "stats", "--raw"))
-			if strings.Contains(r.stdout, "KiB") {
-				t.Errorf("stats --raw has units:\n%s", r.stdout)
+			if r := must(t, ratctl(t, b.addr, "", "stats")); strings.Contains(r.stdout, "pointer_size") {
+				t.Errorf("stats without --all shows everything:\n%s", r.stdout)
+			}
+			r = must(t, ratctl(t, b.addr, "", "stats", "--raw", "--all"))
+			if strings.Contains(r.stdout, "KiB") || !strings.Contains(r.stdout, "pointer_size") {
+				t.Errorf("stats --raw --all:\n%s", r.stdout)
 			}
 
 			r = must(t, ratctl(t, b.addr, "", "stats", "settings"))
@@ -102,6 +105,9 @@ func TestHuman(t *testing.T) {
 	}
 	if got := humanRate("cmd_get", 12345.4); got != "12,345/s" {
 		t.Errorf("humanRate count: %q", got)
+	}
+	if got := humanRate("bytes_read", 6.98855); got != "7.0 B/s" {
+		t.Errorf("humanRate small bytes: %q", got)
 	}
 	if got := humanRate("rusage_user", 0.25); got != "25.0% cpu" {
 		t.Errorf("humanRate cpu: %q", got)

@@ -13,7 +13,7 @@ func (c *versionCmd) Run(g *Globals, e *env) error {
 	return g.each(func(conn *client.Conn) error {
 		v, err := conn.Version()
 		if err != nil {
-			return fmt.Errorf("%s: version: %w", conn.Addr(), err)
+			return &opError{conn.Addr(), "version", err}
 		}
 		fmt.Fprintf(e.stdout, "%s\t%s\n", conn.Addr(), v)
 		return nil
