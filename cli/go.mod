@@ -10,7 +10,7 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
-require github.com/ratmemcache/ratmemcache/memproto v0.0.0 // indirect
+require github.com/ratmemcache/ratmemcache/memproto v0.0.0
 
 replace (
 	github.com/ratmemcache/ratmemcache/engine => ../engine
