@@ -1,5 +1,7 @@
 package engine
 
+import "math"
+
 // hybrid is an adaptive ensemble: it runs miniature simulations of several
 // expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU and an adaptive
 // W-TinyLFU) side by side on the same request stream and lets the one that
@@ -17,9 +19,17 @@ package engine
 // shadow copies. Each tracks only hashes and weights.
 //
 // Every period (about one request per resident entry, at least
-// hybridMinPeriod) each expert's hits in the period are added to a
-// decaying score; when another expert's score beats the current one's by a
-// margin, that expert takes over. With exact miniatures (rate 1, "follow
+// hybridMinPeriod) the difference between each pair of experts' hits in
+// the period is added to a decaying sum, and its square to another (the
+// per-period regret of one against the other, and its noise). A challenger
+// takes over when its decayed advantage over the current expert exceeds
+// hybridZ times the root of the decayed sum of squares (so that an
+// advantage which comes and goes, as when two experts hit in alternating
+// bursts, is not followed), plus the expected cost of switching, plus a
+// small minimum advantage in hit ratio. The cost of switching is estimated
+// from the challenger's exclusive hits, those on entries the real cache
+// does not hold: after a switch the real cache misses these until its
+// contents have converged to the new leader's (about one period). With exact miniatures (rate 1, "follow
 // mode") the real cache simply holds what the leader's miniature holds:
 // Evict returns a resident entry the leader has dropped, so switching
 // costs nothing and the contents converge at once. With sampled
@@ -33,7 +43,11 @@ type hybrid struct {
 	real     Policy
 	cur      int // index into minis of the expert managing real
 	minis    []miniSim
-	score    []float64
+	// sum[i][j] and sq[i][j] are decayed sums, over periods, of expert
+	// i's hits minus expert j's in a period, and of its square; excl[i]
+	// is the decayed sum of expert i's hits the real cache missed.
+	sum, sq [hybridN][hybridN]float64
+	excl    [hybridN]float64
 
 	hash    []uint64 // by id
 	weight  []uint32 // by id
@@ -50,10 +64,9 @@ type hybrid struct {
 	victims []uint32
 	cursor  int // fallback scan position
 
-	rate        uint64 // sampling: one hash in rate
-	calibrated  bool   // rate was set from the observed mean weight
-	requests    uint64 // in the current period
-	sinceSwitch uint64 // periods since the last rebuild
+	rate       uint64 // sampling: one hash in rate
+	calibrated bool   // rate was set from the observed mean weight
+	requests   uint64 // in the current period
 }
 
 const (
@@ -62,11 +75,21 @@ const (
 	hybridMiniEntries = 8192
 	// hybridMinPeriod is the least number of requests between decisions.
 	hybridMinPeriod = 256
-	// hybridDecay weighs older periods in an expert's score.
+	// hybridDecay weighs older periods in the evidence (a horizon of
+	// about 1/(1-hybridDecay) periods).
 	hybridDecay = 0.95
-	// hybridMargin is how much better (in hits, relative to the requests
-	// in the scoring horizon) a challenger must be to take over.
-	hybridMargin = 0.01
+	// hybridZ scales the noise allowance: the root of the decayed sum of
+	// squared per-period differences.
+	hybridZ = 0.7
+	// hybridMargin is the least advantage, in hits per request (of the
+	// miniatures), a challenger must show over the horizon.
+	hybridMargin = 0.001
+	// hybridSwitchPeriods is the expected time, in periods, the real
+	// cache takes to converge to a new leader; its exclusive hits over
+	// that time are the cost of switching.
+	hybridSwitchPeriods = 1.0
+	// hybridN is the number of experts.
+	hybridN = len(hybridExperts)
 )
 
 // hybridExperts are the policies the ensemble chooses from; the first one
@@ -84,7 +107,7 @@ var _ Policy = (*hybrid)(nil)
 
 func newHybrid(capacity uint64) *hybrid {
 	capacity = max(capacity, 1)
-	p := &hybrid{capacity: capacity, score: make([]float64, len(hybridExperts))}
+	p := &hybrid{capacity: capacity}
 	p.setRate(max(1, capacity/hybridMiniEntries))
 	return p
 }
@@ -97,7 +120,7 @@ func (p *hybrid) setRate(rate uint64) {
 	for i, f := range hybridExperts {
 		p.minis[i] = miniSim{p: f(mc), capacity: mc}
 	}
-	clear(p.score)
+	p.sum, p.sq, p.excl = [hybridN][hybridN]float64{}, [hybridN][hybridN]float64{}, [hybridN]float64{}
 	p.follow = rate == 1
 	p.orphans, p.victims = p.orphans[:0], p.victims[:0]
 	p.index = hashIndex{}
@@ -127,11 +150,11 @@ func (p *hybrid) sampled(h uint64) bool {
 func (p *hybrid) resident() int { return p.n }
 
 // request feeds one request to the miniatures and ends the period when it
-// is over.
-func (p *hybrid) request(h uint64, w uint32) {
+// is over; hit tells whether the real cache held the entry.
+func (p *hybrid) request(h uint64, w uint32, hit bool) {
 	if p.sampled(h) {
 		for i := range p.minis {
-			p.minis[i].request(h, w)
+			p.minis[i].request(h, w, hit)
 		}
 		if p.follow {
 			p.collect()
@@ -143,22 +166,39 @@ func (p *hybrid) request(h uint64, w uint32) {
 	}
 }
 
-// decide ends a period: it updates the scores and switches experts if
-// another one is clearly better.
+// decide ends a period: it updates the evidence and switches to the
+// challenger whose advantage over the current expert most exceeds the
+// noise, the cost of switching and the margin, if any does.
 func (p *hybrid) decide() {
 	reqs := p.requests
 	p.requests = 0
-	p.sinceSwitch++
-	best := p.cur
+	var h [hybridN]float64
 	for i := range p.minis {
-		p.score[i] = p.score[i]*hybridDecay + float64(p.minis[i].hits)
-		p.minis[i].hits = 0
-		if p.score[i] > p.score[best] {
-			best = i
+		m := &p.minis[i]
+		h[i] = float64(m.hits)
+		p.excl[i] = p.excl[i]*hybridDecay + float64(m.excl)
+		m.hits, m.excl = 0, 0
+	}
+	for i := range h {
+		for j := range h {
+			d := h[i] - h[j]
+			p.sum[i][j] = p.sum[i][j]*hybridDecay + d
+			p.sq[i][j] = p.sq[i][j]*hybridDecay + d*d
 		}
 	}
-	horizon := float64(reqs) / (1 - hybridDecay) / float64(p.rate)
-	if best != p.cur && p.score[best]-p.score[p.cur] > hybridMargin*horizon {
+	margin := hybridMargin * float64(reqs) / float64(p.rate) / (1 - hybridDecay)
+	best, bestGain := p.cur, 0.0
+	for i := range p.minis {
+		if i == p.cur {
+			continue
+		}
+		cost := hybridSwitchPeriods * p.excl[i] * (1 - hybridDecay)
+		g := p.sum[i][p.cur] - hybridZ*math.Sqrt(p.sq[i][p.cur]) - cost - margin
+		if g > bestGain {
+			best, bestGain = i, g
+		}
+	}
+	if best != p.cur {
 		p.rebuild(best)
 	}
 }
@@ -191,7 +231,6 @@ func (p *hybrid) rebuild(e int) {
 		}
 		return
 	}
-	p.sinceSwitch = 0
 	p.real = hybridExperts[e](p.capacity)
 	leader := &p.minis[e]
 	p.orphans = p.orphans[:0]
@@ -220,21 +259,21 @@ func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
 	p.weightN += uint64(weight)
 	if p.follow {
 		p.index.put(hash, id)
-		p.request(hash, weight)
+		p.request(hash, weight, false)
 		if !p.minis[p.cur].contains(hash) {
 			p.victims = append(p.victims, id)
 		}
 		return
 	}
 	p.real.Insert(id, hash, weight)
-	p.request(hash, weight)
+	p.request(hash, weight, false)
 }
 
 func (p *hybrid) Access(id uint32) {
 	if !p.follow {
 		p.real.Access(id)
 	}
-	p.request(p.hash[id], p.weight[id])
+	p.request(p.hash[id], p.weight[id], true)
 }
 
 func (p *hybrid) Update(id uint32, weight uint32) {
@@ -243,7 +282,7 @@ func (p *hybrid) Update(id uint32, weight uint32) {
 	if !p.follow {
 		p.real.Update(id, weight)
 	}
-	p.request(p.hash[id], weight)
+	p.request(p.hash[id], weight, true)
 }
 
 func (p *hybrid) Remove(id uint32) {
@@ -336,7 +375,8 @@ type miniSim struct {
 	hash     []uint64  // by id
 	weight   []uint32  // by id
 	free     []uint32
-	hits     uint64
+	hits     uint64   // in the current period
+	excl     uint64   // hits in the current period the real cache missed
 	track    bool     // record dropped hashes
 	dropped  []uint64 // hashes evicted since the owner last looked
 }
@@ -346,10 +386,14 @@ func (m *miniSim) contains(h uint64) bool {
 	return ok
 }
 
-// request replays one request: a hit, or a miss that inserts h.
-func (m *miniSim) request(h uint64, w uint32) {
+// request replays one request: a hit, or a miss that inserts h; realHit
+// tells whether the real cache held h.
+func (m *miniSim) request(h uint64, w uint32, realHit bool) {
 	if id, ok := m.index.get(h); ok {
 		m.hits++
+		if !realHit {
+			m.excl++
+		}
 		if m.weight[id] != w {
 			m.total = m.total - uint64(m.weight[id]) + uint64(w)
 			m.weight[id] = w

@@ -62,3 +62,43 @@ func TestHybridFollowsLeader(t *testing.T) {
 		t.Errorf("hybrid hit %d of %d on a loop", hits, 120*200)
 	}
 }
+
+// TestHybridNoFlipFlop replays zig-zag sweeps, on which recency (LRU, ARC)
+// is best and the experts' hits come in alternating bursts: the ensemble
+// must not chase the bursts (each switch costs the contents) and must end
+// up close to LRU.
+func TestHybridNoFlipFlop(t *testing.T) {
+	const capacity, span = 250, 1001
+	var keys []uint64
+	for r := range 40 {
+		for i := range span {
+			if r%2 == 0 {
+				keys = append(keys, uint64(i))
+			} else {
+				keys = append(keys, uint64(span-1-i))
+			}
+		}
+	}
+	replay := func(p Policy) int {
+		m := &policyModel{t: t, p: p, capacity: capacity, weight: map[uint32]uint32{}}
+		ids, keyOf := map[uint64]uint32{}, map[uint32]uint64{}
+		hits := 0
+		for _, k := range keys {
+			if id, ok := ids[k]; ok && keyOf[id] == k {
+				if _, res := m.weight[id]; res {
+					m.p.Access(id)
+					hits++
+					continue
+				}
+			}
+			id := m.insert(k, 1)
+			ids[k], keyOf[id] = id, k
+		}
+		return hits
+	}
+	lru, hyb := replay(newLRU()), replay(newHybrid(capacity))
+	t.Logf("hybrid %d, LRU %d", hyb, lru)
+	if hyb < lru*96/100 {
+		t.Errorf("hybrid hit %d, LRU %d on zig-zag sweeps", hyb, lru)
+	}
+}
