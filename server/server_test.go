@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -340,4 +341,25 @@ func (s *syncBuf) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// The server serves any net.Listener: a Unix socket, as memcached -s.
+func TestUnixSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mc.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Skipf("no unix sockets here: %v", err)
+	}
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger()}
+	go srv.Serve(l)
+	defer srv.Close()
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	if got := roundTrip(t, c, r, "set a 0 0 1\r\n1\r\nget a\r\n", 4); got != "STORED\r\nVALUE a 0 1\r\n1\r\nEND\r\n" {
+		t.Fatalf("got %q", got)
+	}
 }
