@@ -464,7 +464,9 @@ func (s *Server) appendSubStats(b []byte, sub string) []byte {
 			return b
 		}
 		b = memproto.AppendStatUint(b, "items:1:number", st.CurrItems)
+		b = memproto.AppendStatUint(b, "items:1:mem_requested", st.Bytes)
 		b = memproto.AppendStatUint(b, "items:1:evicted", st.Evictions)
+		b = memproto.AppendStatUint(b, "items:1:outofmemory", 0)
 		b = memproto.AppendStatUint(b, "items:1:reclaimed", st.Reclaimed)
 		b = memproto.AppendStatUint(b, "items:1:expired_unfetched", st.ExpiredUnfetched)
 		b = memproto.AppendStatUint(b, "items:1:evicted_unfetched", st.EvictedUnfetched)
@@ -477,6 +479,10 @@ func (s *Server) appendSubStats(b []byte, sub string) []byte {
 		b = memproto.AppendStatUint(b, "total_malloced", st.Bytes)
 	case "conns":
 		b = s.appendConnStats(b)
+	case "sizes":
+		// memcached 1.6 has the sizes histogram off unless started with
+		// -o track_sizes; so do we, always.
+		b = memproto.AppendStat(b, "sizes_status", "disabled")
 	}
 	return b
 }
