@@ -300,3 +300,21 @@ func TestCacheMemlimit(t *testing.T) {
 		t.Fatalf("limit_maxbytes = %d after cache_memlimit 32", lim)
 	}
 }
+
+// Stats groups whose replies do not depend on time or memory layout are
+// byte-identical to memcached's.
+func TestStatsFixedRepliesMatchMemcached(t *testing.T) {
+	mc := memcachedtest.Start(t)
+	addr, _ := startServer(t, &server.Server{}, nil)
+	for _, req := range []string{
+		"stats sizes\r\n", "stats extstore\r\n", "stats detail on\r\n", "stats detail off\r\n",
+		"stats detail dump\r\n", "stats detail\r\n", "stats nonsense\r\n", "stats reset\r\n",
+		"lru_crawler metadump\r\n", "lru_crawler nonsense\r\n",
+	} {
+		want := memcachedtest.Exchange(t, mc.Dial(t), []byte(req), 150*time.Millisecond)
+		got := memcachedtest.Exchange(t, dialClient(t, addr).c, []byte(req), 150*time.Millisecond)
+		if string(got) != string(want) {
+			t.Errorf("%q: got %q, memcached %q", req, got, want)
+		}
+	}
+}
