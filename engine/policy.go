@@ -37,10 +37,6 @@ type Policy interface {
 // the given total weight.
 type PolicyFactory func(capacity uint64) Policy
 
-// DefaultPolicy is the name of the policy a cache uses unless configured
-// otherwise.
-const DefaultPolicy = "hybrid"
-
 // policyFactory returns the factory of the named policy, nil if unknown.
 // It is a switch rather than a mutable package-level map so that nothing
 // can register into (or corrupt) a process-wide table.

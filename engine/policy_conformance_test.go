@@ -39,8 +39,8 @@ func TestPolicyNamesKnown(t *testing.T) {
 	if _, err := NewPolicy("nope", 8); err == nil {
 		t.Error("NewPolicy(nope) succeeded")
 	}
-	if !slices.Contains(names, DefaultPolicy) {
-		t.Errorf("DefaultPolicy %q not registered", DefaultPolicy)
+	if !slices.Contains(names, DefaultEvictionPolicy) {
+		t.Errorf("DefaultEvictionPolicy %q not registered", DefaultEvictionPolicy)
 	}
 }
 
