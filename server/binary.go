@@ -113,6 +113,8 @@ func (h *binaryHandler) handle() error {
 	return h.write(h.out)
 }
 
+func (h *binaryHandler) last() (string, []byte) { return h.req.Header.Opcode.String(), h.req.Key }
+
 func (h *binaryHandler) write(b []byte) error {
 	_, err := h.c.bw.Write(b)
 	return err

@@ -59,6 +59,11 @@ type Server struct {
 	// connection opened and closed, authentication failure, flush_all,
 	// shutdown, verbosity and cache_memlimit. Nil disables it at no cost.
 	Audit *slog.Logger
+	// SlowLog, when set, receives every request that took SlowThreshold
+	// or longer to execute (reading it from the network excluded), with
+	// its command and key. Nil costs nothing.
+	SlowLog       *slog.Logger
+	SlowThreshold time.Duration
 	// ProductVersion is RatMemCache's own version, reported by stats as
 	// ratmemcache_version (version itself answers with Version).
 	ProductVersion string
@@ -360,7 +365,17 @@ func (c *conn) serve() {
 	}
 	for {
 		c.state.Store(stateActive)
+		var began time.Time
+		if s.SlowLog != nil {
+			began = time.Now()
+		}
 		err := p.handle()
+		if s.SlowLog != nil {
+			if took := time.Since(began); took >= s.SlowThreshold {
+				cmd, key := p.last()
+				s.SlowLog.Warn("slow request", "conn", c.id, "command", cmd, "key", string(key), "took", took)
+			}
+		}
 		if err == nil && c.br.Buffered() == 0 {
 			// Everything pipelined so far has been answered: one write.
 			err = c.bw.Flush()
@@ -460,4 +475,6 @@ func (cw *countingWriter) Write(p []byte) (int, error) {
 // returns an error only when the connection must close.
 type protocolHandler interface {
 	handle() error
+	// last names the request handle served last, and its key, for logs.
+	last() (command string, key []byte)
 }

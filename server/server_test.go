@@ -363,3 +363,26 @@ func TestUnixSocket(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestSlowLog(t *testing.T) {
+	var buf syncBuf
+	st := newLifecycleStore()
+	st.data["k"] = "v"
+	st.block, st.entered = make(chan struct{}), make(chan struct{}, 1)
+	srv := &Server{Store: st, Logger: quietLogger(), SlowLog: slog.New(slog.NewTextHandler(&buf, nil)), SlowThreshold: 20 * time.Millisecond}
+	defer srv.Close()
+	addr, _ := startServer(t, srv)
+	c, r := dial(t, addr)
+	io.WriteString(c, "get k\r\n")
+	<-st.entered
+	time.Sleep(30 * time.Millisecond)
+	close(st.block)
+	roundTrip(t, c, r, "", 3)
+	st.mu.Lock()
+	st.block = nil
+	st.mu.Unlock()
+	roundTrip(t, c, r, "set fast 0 0 1\r\n1\r\n", 1)
+	if got := buf.String(); !strings.Contains(got, "slow request") || !strings.Contains(got, "command=get") || !strings.Contains(got, "key=k") || strings.Contains(got, "fast") {
+		t.Fatalf("slow log:\n%s", got)
+	}
+}

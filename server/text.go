@@ -146,6 +146,8 @@ func (h *textHandler) handle() error {
 	return h.write([]byte(memproto.ReplyError))
 }
 
+func (h *textHandler) last() (string, []byte) { return h.req.Command.String(), h.req.Key }
+
 // reply writes a fixed reply unless the request asked for noreply.
 func (h *textHandler) reply(s string) error {
 	if h.req.NoReply {
