@@ -23,7 +23,8 @@ type L2 interface {
 	Get(key string) (e L2Entry, ok bool, err error)
 	// PutBatch stores entries, replacing existing ones with the same key.
 	// It may return before the entries are durable, as its documentation
-	// says; it must not retain the entries' Value slices.
+	// says; it must not retain the entries' Value slices, nor their Key
+	// strings (which may alias a caller's buffer) after it returns.
 	PutBatch(entries []L2Entry) error
 	// Delete removes key; deleting an absent key is not an error.
 	Delete(key string) error
