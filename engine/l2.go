@@ -13,7 +13,7 @@ type L2Entry struct {
 
 // L2 is the port through which a Cache will use a second, larger and
 // usually persistent tier (the persist module implements it with bbolt).
-// The engine works without one; tiering over an L2 is not wired in yet.
+// The engine works without one; [Tiered] puts a Cache in front of one.
 //
 // Implementations must be safe for concurrent use. The engine never calls
 // an L2 with a shard lock held.
