@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -192,4 +195,60 @@ func TestTiered_MetaL2WriteError(t *testing.T) {
 	if r.Err != nil || string(v) != "1" {
 		t.Fatalf("after a failed write: %q %+v", v, r)
 	}
+}
+
+// TestTiered_MetaConcurrent increments one counter with ma and through
+// mg/ms C from several goroutines while others evict it from L1: no
+// increment may be lost and both tiers must agree at the end.
+func TestTiered_MetaConcurrent(t *testing.T) {
+	tc, _, _ := newTestTiered(t, tinyL1(), nil, nil)
+	const workers, rounds = 8, 200
+	tc.Set("ctr", []byte("0"), 0, 0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			filler := make([]byte, 3000)
+			for i := range rounds {
+				switch i % 3 {
+				case 0:
+					if _, r := tc.Meta(nil, "ctr", &MetaOp{Command: MetaArith, Delta: 1}); r.Err != nil {
+						t.Error(r.Err)
+						return
+					}
+				case 1:
+					for {
+						v, r := tc.Meta(nil, "ctr", &MetaOp{Command: MetaGet, WantValue: true})
+						if r.Err != nil {
+							t.Error(r.Err)
+							return
+						}
+						n, _ := strconv.ParseUint(strings.TrimRight(string(v), " "), 10, 64)
+						_, r = tc.Meta(nil, "ctr", &MetaOp{Command: MetaSet, Mode: MetaModeCAS, CAS: r.CAS,
+							Value: []byte(strconv.FormatUint(n+1, 10))})
+						if r.Err == nil {
+							break
+						}
+						if !errors.Is(r.Err, ErrExists) {
+							t.Error(r.Err)
+							return
+						}
+					}
+				default:
+					tc.Set(fmt.Sprint("fill", w, i), filler, 0, 0)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	want := 0
+	for i := range rounds {
+		if i%3 != 2 {
+			want += workers
+		}
+	}
+	v, _, _ := tc.Get("ctr")
+	if n, _ := strconv.Atoi(strings.TrimRight(string(v), " ")); n != want {
+		t.Fatalf("counter %q, want %d: an increment was lost", v, want)
+	}
+	checkTierInvariants(t, tc)
 }
