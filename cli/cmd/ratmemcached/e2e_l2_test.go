@@ -4,8 +4,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -127,5 +129,41 @@ func TestEndToEndL2Locked(t *testing.T) {
 	t.Logf("second daemon: %s", out)
 	if !strings.Contains(string(out), "locked") || !strings.Contains(string(out), dir) {
 		t.Errorf("output does not say that %s is locked:\n%s", dir, out)
+	}
+}
+
+// TestEndToEndL2BadDataDir: a data directory that cannot be used stops
+// start-up with a message that names it and says why.
+func TestEndToEndL2BadDataDir(t *testing.T) {
+	bin := buildBinary(t)
+	garbage := t.TempDir()
+	if err := os.WriteFile(filepath.Join(garbage, "ratmemcache.db"), bytes.Repeat([]byte("not bolt"), 1024), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "plain-file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dir string
+		want      []string
+	}{
+		{"not a database", garbage, []string{filepath.Join(garbage, "ratmemcache.db"), "RatMemCache database"}},
+		{"a file", file, []string{file, "not a directory"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, bin, "-p", strconv.Itoa(freePort(t)), "--data-dir", tc.dir).CombinedOutput()
+			if err == nil {
+				t.Fatalf("started on %s:\n%s", tc.dir, out)
+			}
+			t.Logf("%s", out)
+			for _, w := range tc.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
 	}
 }
