@@ -13,7 +13,7 @@ type L2Entry struct {
 
 // L2 is the port through which a Cache will use a second, larger and
 // usually persistent tier (the persist module implements it with bbolt).
-// The engine works without one; tiering over an L2 is not wired in yet.
+// The engine works without one; [Tiered] puts a Cache in front of one.
 //
 // Implementations must be safe for concurrent use. The engine never calls
 // an L2 with a shard lock held.
@@ -23,7 +23,8 @@ type L2 interface {
 	Get(key string) (e L2Entry, ok bool, err error)
 	// PutBatch stores entries, replacing existing ones with the same key.
 	// It may return before the entries are durable, as its documentation
-	// says; it must not retain the entries' Value slices.
+	// says; it must not retain the entries' Value slices, nor their Key
+	// strings (which may alias a caller's buffer) after it returns.
 	PutBatch(entries []L2Entry) error
 	// Delete removes key; deleting an absent key is not an error.
 	Delete(key string) error

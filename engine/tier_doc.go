@@ -26,7 +26,7 @@ import (
 // across the L1 operation and its L2 write, so two writers cannot apply
 // their L1 and L2 writes in different orders. Read-modify-write
 // operations (Add, Replace, CompareAndSwap, Append, Prepend, Incr, Decr,
-// Touch, GetAndTouch, DeleteCAS) on a key held only in L2 take its
+// Touch, GetAndTouch, DeleteCAS, Meta) on a key held only in L2 take its
 // current version from L2 and apply to it, promoting it into L1 when it
 // fits there. CAS uniques stay those L1 assigned, across tiers and
 // restarts: an item promoted from L2 keeps its unique, the L1 counter is
@@ -44,6 +44,12 @@ import (
 // Since L1 holds only versions L2 has, and writers hold the stripe lock
 // until both tiers have the new version, a read never returns a version
 // older than the last acknowledged write.
+//
+// # Meta commands
+//
+// [Tiered.Meta] serves memcached's meta commands like [Cache.Meta]; the
+// meta marks (stale, recache token, fetched, binary key, last access) are
+// kept in L1 only and start clear for an item read back from L2.
 //
 // # Large values
 //

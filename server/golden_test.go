@@ -22,6 +22,13 @@ import (
 // configured from memcached-style arguments (only -I and -m matter here).
 func startEngineServer(t *testing.T, args []string) string {
 	t.Helper()
+	return startEngineServerTier(t, args, false)
+}
+
+// startEngineServerTier is startEngineServer over an engine.Tiered with
+// an in-memory L2 when tiered is set.
+func startEngineServerTier(t *testing.T, args []string, tiered bool) string {
+	t.Helper()
 	cfg := engine.Config{}
 	srv := &server.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for i := 0; i+1 < len(args); i++ {
@@ -42,7 +49,16 @@ func startEngineServer(t *testing.T, args []string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closeStore := c.Close
 	srv.Store = enginestore.New(c)
+	if tiered {
+		tc, err := engine.NewTiered(c, newMapL2(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeStore = tc.Close
+		srv.Store = enginestore.NewTiered(tc, nil)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +66,7 @@ func startEngineServer(t *testing.T, args []string) string {
 	go srv.Serve(l)
 	t.Cleanup(func() {
 		srv.Close()
-		c.Close()
+		closeStore()
 	})
 	return l.Addr().String()
 }

@@ -1,6 +1,7 @@
-// Package enginestore adapts an [engine.Cache] to the [server.Store]
-// interface, so that the server speaks memcached's protocols over the
-// engine. It is the only place where the server module touches the engine.
+// Package enginestore adapts an [engine.Cache] or an [engine.Tiered] to
+// the [server.Store] interface, so that the server speaks memcached's
+// protocols over the engine. It is the only place where the server module
+// touches the engine.
 package enginestore
 
 import (
@@ -11,13 +12,56 @@ import (
 	"github.com/ratmemcache/ratmemcache/server"
 )
 
-// Store serves a server from an engine cache.
+// cache is what Store uses of an [engine.Cache] or an [engine.Tiered]:
+// the methods they share with the same signatures.
+type cache interface {
+	GetInto(dst []byte, key string) ([]byte, engine.ItemInfo, error)
+	GetAndTouch(key string, exptime int64) (engine.Item, error)
+	Set(key string, value []byte, flags uint32, exptime int64) (uint64, error)
+	Add(key string, value []byte, flags uint32, exptime int64) (uint64, error)
+	Replace(key string, value []byte, flags uint32, exptime int64) (uint64, error)
+	Append(key string, value []byte) (uint64, error)
+	Prepend(key string, value []byte) (uint64, error)
+	CompareAndSwap(key string, value []byte, flags uint32, exptime int64, cas uint64) (uint64, error)
+	Delete(key string) error
+	DeleteCAS(key string, cas uint64) error
+	Arith(key string, delta uint64, incr bool) (value, cas uint64, err error)
+	Touch(key string, exptime int64) error
+	ResetStats()
+	SetMaxMemory(n int64) error
+	Meta(dst []byte, key string, op *engine.MetaOp) ([]byte, engine.MetaResult)
+}
+
+var (
+	_ cache = (*engine.Cache)(nil)
+	_ cache = (*engine.Tiered)(nil)
+)
+
+// Store serves a server from an engine cache. It is safe for concurrent
+// use.
 type Store struct {
-	c *engine.Cache
+	c     cache
+	l1    *engine.Cache  // when serving a Cache
+	tier  *engine.Tiered // when serving a Tiered
+	extra func() []server.Stat
 }
 
 // New returns a Store over c. The caller keeps ownership of c and closes it.
-func New(c *engine.Cache) *Store { return &Store{c: c} }
+func New(c *engine.Cache) *Store { return &Store{c: c, l1: c} }
+
+// NewTiered returns a Store over the tiered cache t. Its statistics
+// include the tiering counters (ratmemcache_l1_hits, ratmemcache_l2_hits,
+// ratmemcache_l2_promotions, ...), and memcached's get_hits and
+// get_misses count a read served by L2 as a hit. extra, if not nil, adds
+// statistics of its own to every stats call (for instance those of the
+// L2 store). The caller keeps ownership of t and closes it.
+//
+// NOTE: keys reach t, and through it its L2, as strings that alias the
+// server's read buffer for the duration of the call: an L2 must copy a
+// key it keeps after returning (persist.Store does).
+func NewTiered(t *engine.Tiered, extra func() []server.Stat) *Store {
+	return &Store{c: t, tier: t, extra: extra}
+}
 
 var _ server.Store = (*Store)(nil)
 
@@ -113,12 +157,56 @@ func (s *Store) Touch(key []byte, exptime int64) server.Status {
 	return status(s.c.Touch(str(key), exptime))
 }
 
-// FlushAll implements server.Store.
-func (s *Store) FlushAll(delay int64) { s.c.FlushAll(delay) }
+// FlushAll implements server.Store. The error of a Tiered's L2 clear is
+// counted in its statistics (ratmemcache_l2_write_errors).
+func (s *Store) FlushAll(delay int64) {
+	if s.tier != nil {
+		s.tier.FlushAll(delay)
+		return
+	}
+	s.l1.FlushAll(delay)
+}
 
 // Stats implements server.Store.
 func (s *Store) Stats() server.StoreStats {
-	st := s.c.Stats()
+	if s.tier == nil {
+		return storeStats(s.l1.Stats())
+	}
+	ts := s.tier.Stats()
+	st := ts.Stats
+	t := ts.Tier
+	// L1 counted a read served by L2 as a miss.
+	st.GetHits += t.L2Hits
+	st.GetMisses -= min(st.GetMisses, t.L2Hits)
+	out := storeStats(st)
+	b := func(v bool) uint64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	out.Extra = append(out.Extra,
+		server.Stat{Name: "ratmemcache_l1_hits", Value: t.L1Hits},
+		server.Stat{Name: "ratmemcache_l2_hits", Value: t.L2Hits},
+		server.Stat{Name: "ratmemcache_l2_misses", Value: t.Misses},
+		server.Stat{Name: "ratmemcache_l2_promotions", Value: t.Promotions},
+		server.Stat{Name: "ratmemcache_l2_demotions", Value: t.Demotions},
+		server.Stat{Name: "ratmemcache_l2_only_writes", Value: t.L2Only},
+		server.Stat{Name: "ratmemcache_l2_writes", Value: t.L2Writes},
+		server.Stat{Name: "ratmemcache_l2_write_errors", Value: t.L2WriteErrors},
+		server.Stat{Name: "ratmemcache_l2_read_errors", Value: t.L2ReadErrors},
+		server.Stat{Name: "ratmemcache_warmup_running", Value: b(t.WarmUpRunning)},
+		server.Stat{Name: "ratmemcache_warmup_scanned", Value: t.WarmUpScanned},
+		server.Stat{Name: "ratmemcache_warmup_loaded", Value: t.WarmUpLoaded},
+		server.Stat{Name: "ratmemcache_warmup_skipped", Value: t.WarmUpSkipped},
+	)
+	if s.extra != nil {
+		out.Extra = append(out.Extra, s.extra()...)
+	}
+	return out
+}
+
+func storeStats(st engine.Stats) server.StoreStats {
 	return server.StoreStats{
 		CmdGet: st.CmdGet, CmdSet: st.CmdSet, CmdFlush: st.CmdFlush, CmdTouch: st.CmdTouch,
 		GetHits: st.GetHits, GetMisses: st.GetMisses, GetExpired: st.GetExpired, GetFlushed: st.GetFlushed,
@@ -140,15 +228,21 @@ func (s *Store) ResetStats() { s.c.ResetStats() }
 // SetMemoryLimit implements server.Store.
 func (s *Store) SetMemoryLimit(bytes int64) error { return s.c.SetMaxMemory(bytes) }
 
-// Range implements server.Store.
+// Range implements server.Store. Over a Tiered it walks L2, which holds
+// every item, and the last access and fetched bit are not known (0).
 func (s *Store) Range(fn func(key []byte, info server.ItemInfo) bool) {
-	s.c.Range(func(key []byte, i engine.RangeInfo) bool {
+	f := func(key []byte, i engine.RangeInfo) bool {
 		in := info(i.ItemInfo)
 		// The engine keeps the time of the last write, not of the last
 		// read: report it as the last access.
 		in.LastAccess, in.Fetched, in.Size = i.Stored, i.Fetched, i.Size
 		return fn(key, in)
-	})
+	}
+	if s.tier != nil {
+		s.tier.Range(f)
+		return
+	}
+	s.l1.Range(f)
 }
 
 // Meta implements server.Store.

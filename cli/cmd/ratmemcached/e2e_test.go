@@ -179,8 +179,8 @@ func TestEndToEndNoArguments(t *testing.T) {
 	if fmt.Sprint(got) != "[STORED 42]" {
 		t.Errorf("replies %q", got)
 	}
-	if !strings.Contains(d.stderr.String(), "not available in this build") {
-		t.Errorf("start-up does not report the missing L2:\n%s", d.stderr)
+	if !strings.Contains(d.stderr.String(), `msg="L2 data directory" data_dir=`) {
+		t.Errorf("start-up does not print the L2 data directory:\n%s", d.stderr)
 	}
 	_ = d.cmd.Process.Signal(os.Interrupt)
 	if err := d.wait(t); err != nil {

@@ -60,6 +60,7 @@ type cli struct {
 	Config      string   `name:"config" placeholder:"FILE" help:"TOML configuration file." group:"ratmemcached"`
 	DataDir     string   `name:"data-dir" placeholder:"DIR" help:"L2 data directory." group:"ratmemcached"`
 	NoL2        bool     `name:"no-l2" help:"Disable the persistent L2 tier." group:"ratmemcached"`
+	Durability  string   `name:"durability" placeholder:"MODE" help:"L2 durability: sync, interval or none." group:"ratmemcached"`
 	Eviction    string   `name:"eviction" placeholder:"POLICY" help:"Eviction strategy: lru, lfu, fifo, hybrid, …" group:"ratmemcached"`
 	Preset      string   `name:"preset" placeholder:"NAME" help:"Start from a preset: development, production, low-memory, high-throughput." group:"ratmemcached"`
 	LogLevel    string   `name:"log-level" placeholder:"LEVEL" help:"debug, info, warn or error." group:"ratmemcached"`
@@ -378,6 +379,10 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 	if set["no-l2"] {
 		cfg.L2.EnableL2Cache = false
 		mark("l2.enable_l2_cache")
+	}
+	if set["durability"] {
+		cfg.L2.Durability = c.Durability
+		mark("l2.durability")
 	}
 	if set["eviction"] {
 		cfg.L1.EvictionStrategy = c.Eviction

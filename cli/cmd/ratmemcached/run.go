@@ -142,10 +142,6 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 // reportUnavailable logs, once, every configured feature this build does
 // not provide, so that nothing is silently ignored.
 func reportUnavailable(cfg *config.Config, log interface{ Warn(string, ...any) }) {
-	if cfg.L2.EnableL2Cache {
-		log.Warn("the persistent L2 tier is not available in this build; serving from memory only",
-			"data_dir", cfg.L2.DataDir, "hint", "set l2.enable_l2_cache = false or pass --no-l2 to silence this")
-	}
 	for _, f := range []struct {
 		on   bool
 		what string

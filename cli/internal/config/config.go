@@ -98,9 +98,10 @@ type L2 struct {
 	WriteBufferSize   Size   `toml:"write_buffer_size"`
 	EnableCompression bool   `toml:"enable_compression"`
 	BackgroundThreads int    `toml:"background_threads"`
-	// Durability is "none" (flushed in batches, may lose the last interval
-	// on a crash), "interval" (synced every SyncInterval) or "always"
-	// (synced before the reply).
+	// Durability is "none" (committed before the reply, fsynced only at
+	// shutdown: an OS crash may lose recent writes), "interval" (fsynced
+	// at least every SyncInterval) or "sync" (fsynced before the reply;
+	// "always" is accepted as an older spelling).
 	Durability   string   `toml:"durability"`
 	SyncInterval Duration `toml:"sync_interval"`
 }

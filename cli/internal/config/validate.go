@@ -109,7 +109,7 @@ func (c *Config) Validate() error {
 	v.sizeRange("l2.max_disk_size", l2.MaxDiskSize, 1<<20, 1<<50)
 	v.sizeRange("l2.write_buffer_size", l2.WriteBufferSize, 0, 1<<30)
 	v.intRange("l2.background_threads", int64(l2.BackgroundThreads), 1, 64)
-	v.oneOf("l2.durability", l2.Durability, []string{"none", "interval", "always"})
+	v.oneOf("l2.durability", l2.Durability, []string{"none", "interval", "sync", "always"})
 	if l2.Durability == "interval" && l2.SyncInterval.D() <= 0 {
 		v.fail("l2.sync_interval", "must be positive when l2.durability is \"interval\"")
 	}
