@@ -60,7 +60,17 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 			log.Info("shutdown requested by a client")
 			cancel()
 		},
-		Logger: log,
+		Logger:         log,
+		ProductVersion: version,
+	}
+	if cfg.Logging.EnableLogging && cfg.Logging.EnableAuditLogs {
+		srv.Audit = logs.Audit
+	}
+	if cfg.Logging.EnableLogging && cfg.Logging.EnablePerformanceLogs {
+		if d := cfg.Logging.SlowThreshold.D(); d > 0 {
+			srv.SlowLog, srv.SlowThreshold = logs.Perf, d
+		}
+		go logPerformance(ctx, logs.Perf, cfg.Logging.PerformanceInterval.D(), store.Stats)
 	}
 	if err := setupAuth(srv, cfg); err != nil {
 		return err
