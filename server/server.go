@@ -59,6 +59,9 @@ type Server struct {
 	// connection opened and closed, authentication failure, flush_all,
 	// shutdown, verbosity and cache_memlimit. Nil disables it at no cost.
 	Audit *slog.Logger
+	// OpLog, when set, receives one debug record per request (command
+	// and key): the cache-operation log. Nil costs nothing.
+	OpLog *slog.Logger
 	// SlowLog, when set, receives every request that took SlowThreshold
 	// or longer to execute (reading it from the network excluded), with
 	// its command and key. Nil costs nothing.
@@ -370,6 +373,10 @@ func (c *conn) serve() {
 			began = time.Now()
 		}
 		err := p.handle()
+		if s.OpLog != nil {
+			cmd, key := p.last()
+			s.OpLog.Debug("request", "conn", c.id, "command", cmd, "key", string(key))
+		}
 		if s.SlowLog != nil {
 			if took := time.Since(began); took >= s.SlowThreshold {
 				cmd, key := p.last()

@@ -301,7 +301,9 @@ func TestTooLargeRepliesBeforeTheBlockArrives(t *testing.T) {
 
 func TestAuditLog(t *testing.T) {
 	var buf syncBuf
-	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), Audit: slog.New(slog.NewTextHandler(&buf, nil)), ProductVersion: "test-1"}
+	var ops syncBuf
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), Audit: slog.New(slog.NewTextHandler(&buf, nil)), ProductVersion: "test-1",
+		OpLog: slog.New(slog.NewTextHandler(&ops, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	defer srv.Close()
 	addr, _ := startServer(t, srv)
 	c, r := dial(t, addr)
@@ -318,6 +320,9 @@ func TestAuditLog(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(buf.String(), "connection closed") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
+	}
+	if got := ops.String(); !strings.Contains(got, "command=flush_all") || !strings.Contains(got, "command=stats") {
+		t.Errorf("operation log:\n%s", got)
 	}
 	for _, want := range []string{"connection opened", "flush_all", "delay=5", "verbosity", "connection closed"} {
 		if !strings.Contains(buf.String(), want) {

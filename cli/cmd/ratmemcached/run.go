@@ -66,6 +66,9 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 	if cfg.Logging.EnableLogging && cfg.Logging.EnableAuditLogs {
 		srv.Audit = logs.Audit
 	}
+	if cfg.Logging.EnableLogging && cfg.Logging.EnableCacheLogs {
+		srv.OpLog = logs.Cache
+	}
 	if cfg.Logging.EnableLogging && cfg.Logging.EnablePerformanceLogs {
 		if d := cfg.Logging.SlowThreshold.D(); d > 0 {
 			srv.SlowLog, srv.SlowThreshold = logs.Perf, d
