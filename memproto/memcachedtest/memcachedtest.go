@@ -14,9 +14,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -67,11 +69,12 @@ func Start(t testing.TB, args ...string) *Server {
 	}
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
-		port, err := freePort()
+		host := loopbackHost()
+		port, err := freePort(host)
 		if err != nil {
 			t.Fatalf("memcachedtest: no free port: %v", err)
 		}
-		full := append([]string{"-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0", "-t", "1"}, args...)
+		full := append([]string{"-l", host, "-p", strconv.Itoa(port), "-U", "0", "-t", "1"}, args...)
 		if os.Geteuid() == 0 {
 			full = append(full, "-u", "root")
 		}
@@ -81,17 +84,19 @@ func Start(t testing.TB, args ...string) *Server {
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("memcachedtest: start %s: %v", bin, err)
 		}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		if err := waitReady(addr, cmd); err != nil {
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		addr := net.JoinHostPort(host, strconv.Itoa(port))
+		if err := waitReady(addr, exited); err != nil {
 			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
+			<-exited
 			lastErr = fmt.Errorf("%v (stderr: %s)", err, bytes.TrimSpace(stderr.Bytes()))
 			continue
 		}
 		s := &Server{Addr: addr, Version: version, cmd: cmd}
 		t.Cleanup(func() {
 			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
+			<-exited
 		})
 		return s
 	}
@@ -157,8 +162,8 @@ func ReadLine(t testing.TB, r *bufio.Reader) string {
 	return string(bytes.TrimSuffix([]byte(line), []byte("\r\n")))
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		return 0, err
 	}
@@ -166,21 +171,39 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func waitReady(addr string, cmd *exec.Cmd) error {
+// waitReady waits until addr accepts connections and the memcached we
+// started is still running a moment later: if another process held the
+// port, ours fails to bind and exits, and a connection to the other one
+// must not count.
+func waitReady(addr string, exited <-chan struct{}) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		// Listening is ready: memcached accepts only once its worker
-		// threads run. (A version request would not do: with -Y it is
-		// refused, with -S it is not even a complete binary header.)
+		select {
+		case <-exited:
+			return fmt.Errorf("memcached on %s exited", addr)
+		default:
+		}
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return nil
-		}
-		if cmd.ProcessState != nil {
-			return fmt.Errorf("memcached exited: %v", cmd.ProcessState)
+			select {
+			case <-exited:
+				return fmt.Errorf("memcached on %s exited (the port was taken)", addr)
+			case <-time.After(100 * time.Millisecond):
+				return nil
+			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("memcached on %s not ready after 5s", addr)
+}
+
+// loopbackHost returns a loopback address for a new server: on Linux a
+// random one in 127.0.0.0/8, so that servers started by test packages
+// running in parallel cannot collide on a port; elsewhere 127.0.0.1.
+func loopbackHost() string {
+	if runtime.GOOS != "linux" {
+		return "127.0.0.1"
+	}
+	return fmt.Sprintf("127.%d.%d.%d", 1+rand.IntN(254), rand.IntN(256), 1+rand.IntN(254))
 }

@@ -269,7 +269,14 @@ func (s *Store) Meta(dst, key []byte, op *server.MetaOp) ([]byte, server.MetaRes
 		Delta:             op.Delta,
 		Initial:           op.Initial,
 	}
-	dst, r := s.c.Meta(dst, str(key), &e)
+	// Called on the concrete type: through the interface, &e would
+	// escape and cost an allocation per request.
+	var r engine.MetaResult
+	if s.l1 != nil {
+		dst, r = s.l1.Meta(dst, str(key), &e)
+	} else {
+		dst, r = s.tier.Meta(dst, str(key), &e)
+	}
 	return dst, server.MetaResult{
 		Status: status(r.Err), Flags: r.Flags, CAS: r.CAS,
 		TTL: r.TTL, TouchedTTL: r.TouchedTTL, VivifiedTTL: r.VivifiedTTL,
