@@ -114,8 +114,12 @@ func TestRange(t *testing.T) {
 		c.Delete(string(key))
 		return true
 	})
-	if c.Len() != 0 {
-		t.Fatalf("%d items left after deleting from inside Range", c.Len())
+	left := 0
+	c.Range(func([]byte, RangeInfo) bool { left++; return true })
+	if left != 0 {
+		// (Len would also count the expired items the cleaner has not
+		// removed yet: Range skips them.)
+		t.Fatalf("%d live items left after deleting from inside Range", left)
 	}
 }
 
