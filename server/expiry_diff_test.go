@@ -28,10 +28,10 @@ func TestExpiryAndDelayedFlushAgainstMemcached(t *testing.T) {
 			t.Errorf("%q: got %q, memcached %q", req, got, want)
 		}
 	}
-	step("set short 0 2 1\r\na\r\nset long 0 100 1\r\nb\r\nset never 0 0 1\r\nc\r\nset touched 0 2 1\r\nd\r\ntouch touched 100\r\n")
+	step("set short 0 3 1\r\na\r\nset long 0 100 1\r\nb\r\nset never 0 0 1\r\nc\r\nset touched 0 3 1\r\nd\r\ntouch touched 100\r\n")
 	step("flush_all 3\r\n")                  // due in 2 to 3 s: both servers count whole seconds
 	step("get short long never touched\r\n") // all there: the flush is not due yet
-	time.Sleep(3200 * time.Millisecond)
+	time.Sleep(5500 * time.Millisecond)
 	step("get short long never touched\r\n")      // short expired; the flush took the rest
 	step("set after 0 0 1\r\ne\r\nget after\r\n") // stored after the flush: stays
 	step("set neg 0 -1 1\r\nf\r\nget neg\r\n")
