@@ -11,8 +11,10 @@ import (
 
 // Expiry and delayed flush_all against memcached, in real time: short
 // TTLs and delays, the same requests to both servers at the same moments.
-// Both count whole seconds on ticks of their own, so an exptime or delay
-// of n takes effect n-1 to n seconds later: the checks stay clear of it.
+// Both count whole seconds on ticks of their own, so an exptime of n
+// takes effect n-1 to n seconds later and a flush_all delay of n (which
+// invalidates what was stored up to n-1) n-2 to n-1 seconds later: the
+// checks stay clear of those windows.
 func TestExpiryAndDelayedFlushAgainstMemcached(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sleeps for a few seconds")
@@ -29,7 +31,7 @@ func TestExpiryAndDelayedFlushAgainstMemcached(t *testing.T) {
 		}
 	}
 	step("set short 0 3 1\r\na\r\nset long 0 100 1\r\nb\r\nset never 0 0 1\r\nc\r\nset touched 0 3 1\r\nd\r\ntouch touched 100\r\n")
-	step("flush_all 5\r\n")                  // due in 4 to 5 s: both servers count whole seconds
+	step("flush_all 5\r\n")                  // due in 3 to 4 s: both count whole seconds
 	step("get short long never touched\r\n") // all there: the flush is not due yet
 	time.Sleep(5500 * time.Millisecond)
 	step("get short long never touched\r\n")      // short expired; the flush took the rest
