@@ -24,7 +24,8 @@ func TestKeys(t *testing.T) {
 				t.Errorf("keys does not decode %%-escapes: %s", r.stdout)
 			}
 			for _, l := range lines {
-				if strings.HasPrefix(l, "session:1") && !strings.Contains(l, "10m0s") && !strings.Contains(l, "9m59s") {
+				// 600 s TTL, minus however long this loaded machine took (up to 10 s).
+				if strings.HasPrefix(l, "session:1") && !strings.Contains(l, "10m0s") && !strings.Contains(l, " 9m5") {
 					t.Errorf("session:1 expiry: %q", l)
 				}
 				if strings.HasPrefix(l, "user:0") && !strings.HasSuffix(l, "never") {
