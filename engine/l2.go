@@ -36,3 +36,17 @@ type L2 interface {
 	// Close flushes pending writes and releases the store.
 	Close() error
 }
+
+// L2HotKeys is an optional interface of an [L2] that can keep the hot
+// set across a restart: the keys L1 held when [Tiered.Close] ran, which
+// the eviction policy had chosen to keep. [Tiered.WarmUp] loads them
+// before it walks L2. An L2 without it is fine: the warm-up then loads
+// entries in L2's walk order.
+type L2HotKeys interface {
+	// SaveHotKeys replaces the saved hot keys with keys, most valuable
+	// first or in any order. It may keep only a prefix of a long list.
+	SaveHotKeys(keys []string) error
+	// HotKeys returns the saved hot keys, nil if none are saved. Clear
+	// drops them.
+	HotKeys() ([]string, error)
+}

@@ -14,6 +14,16 @@ package engine
 // that shard then). The CAS counter is raised to at least it.CAS, so
 // uniques assigned later are larger.
 func (c *Cache) restore(it Item, replace bool) (inserted, full bool, err error) {
+	return c.restoreMode(it, replace, false)
+}
+
+// restoreRoom is restore without replace that never evicts: if L1 has no
+// room for it without evicting, it inserts nothing and reports full.
+func (c *Cache) restoreRoom(it Item) (inserted, full bool, err error) {
+	return c.restoreMode(it, false, true)
+}
+
+func (c *Cache) restoreMode(it Item, replace, noEvict bool) (inserted, full bool, err error) {
 	now := c.now()
 	h, s, err := c.lock(it.Key)
 	if err != nil {
@@ -34,6 +44,9 @@ func (c *Cache) restore(it Item, replace bool) (inserted, full bool, err error) 
 			return false, false, nil
 		}
 		return false, false, ErrTooLarge
+	}
+	if noEvict && !found && !s.room(n) {
+		return false, true, nil
 	}
 	c.raiseCAS(it.CAS)
 	m := meta{cas: it.CAS, exp: storedExpiry(it.Expiry), stored: uint32(now), flags: it.Flags}

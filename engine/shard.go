@@ -178,6 +178,26 @@ func (s *shard) fits(n int) bool {
 	return n <= s.c.set.MaxItemSize && int64(s.arena.chunkCost(n))+itemOverhead <= s.limit
 }
 
+// room reports whether a new item of n bytes can be stored without
+// evicting anything (conservatively: it may say no when alloc would
+// have found room by reorganising the arena).
+func (s *shard) room(n int) bool {
+	a := s.arena
+	items := s.count + 1
+	if lim := s.c.set.shardEntries; lim > 0 && items > lim {
+		return false
+	}
+	budget := s.limit - items*itemOverhead
+	if a.held > budget {
+		return false
+	}
+	c := a.classFor(n)
+	if c == hugeClass {
+		return a.held+int64(hugeSize(n)) <= budget
+	}
+	return len(a.classes[c].free) > 0 || len(a.pool) > 0 || a.held+int64(a.pageSize) <= budget
+}
+
 // alloc finds a chunk for an item of n bytes, evicting as needed so that
 // the accounted bytes (arena bytes held plus itemOverhead per item) stay
 // within the shard's memory. keep is the slot being overwritten, or

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -27,7 +29,7 @@ type TierOptions struct {
 // L2Error reports a failed operation of the L2 store. It unwraps to the
 // L2's error.
 type L2Error struct {
-	Op  string // "get", "put", "delete", "clear" or "range"
+	Op  string // "get", "put", "delete", "clear", "range", "close" or "save hot keys"
 	Key string // "" for clear and range
 	Err error
 }
@@ -650,9 +652,11 @@ func (t *Tiered) Len() int { return t.l1.Len() }
 func (t *Tiered) SetMaxMemory(n int64) error { return t.l1.SetMaxMemory(n) }
 
 // Close waits for a running [Tiered.WarmUp] and for operations in flight,
-// applies to L2 a delayed flush that has taken effect, then closes L1 and
+// applies to L2 a delayed flush that has taken effect, saves the keys L1
+// holds as the hot set if L2 implements [L2HotKeys], then closes L1 and
 // L2. Later calls return [ErrClosed]. Close is idempotent; it returns
-// L2's errors.
+// L2's errors (a failure to save the hot keys does not keep it from
+// closing).
 func (t *Tiered) Close() error {
 	t.mu.Lock()
 	if t.closed.Load() {
@@ -667,9 +671,53 @@ func (t *Tiered) Close() error {
 	// not be undone by a restart.
 	errFlush := t.clearL2Locked()
 	t.unlockAll()
+	var errHot error
+	if hk, ok := t.l2.(L2HotKeys); ok {
+		if err := hk.SaveHotKeys(t.residentKeys()); err != nil {
+			t.st.l2WriteErrors.Add(1)
+			errHot = &L2Error{Op: "save hot keys", Err: err}
+		}
+	}
 	t.l1.Close()
 	if err := t.l2.Close(); err != nil {
-		return errors.Join(errFlush, &L2Error{Op: "close", Err: err})
+		return errors.Join(errFlush, errHot, &L2Error{Op: "close", Err: err})
 	}
-	return errFlush
+	return errors.Join(errFlush, errHot)
+}
+
+// residentKeys returns the keys of the live items of L1, at most as many
+// as it counted when the walk began, most valuable first as far as L1
+// tells: items read since they were written, then the others, each
+// group most recently written first. (A restarted L1 hashes keys to its
+// shards anew, so a shard may not hold all of its share: the warm-up then
+// drops the tail of the list.)
+func (t *Tiered) residentKeys() []string {
+	type resident struct {
+		key     string
+		stored  int64
+		fetched bool
+	}
+	n := t.l1.Len()
+	res := make([]resident, 0, n)
+	t.l1.Range(func(key []byte, info RangeInfo) bool {
+		if len(res) == n {
+			return false
+		}
+		res = append(res, resident{string(key), info.Stored, info.Fetched})
+		return true
+	})
+	slices.SortStableFunc(res, func(a, b resident) int {
+		if a.fetched != b.fetched {
+			if a.fetched {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.stored, a.stored)
+	})
+	keys := make([]string, len(res))
+	for i, r := range res {
+		keys[i] = r.key
+	}
+	return keys
 }

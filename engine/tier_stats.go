@@ -22,6 +22,9 @@ type TierStats struct {
 	WarmUpScanned uint64 // L2 entries the latest WarmUp looked at
 	WarmUpLoaded  uint64 // entries it put into L1
 	WarmUpSkipped uint64 // entries it left out: large, already in L1, expired or shard full
+	// WarmUpHotLoaded is how many of WarmUpLoaded were hot keys saved by
+	// the last Close (see [L2HotKeys]).
+	WarmUpHotLoaded uint64
 }
 
 // TieredStats is the snapshot returned by [Tiered.Stats]: L1's
@@ -38,7 +41,7 @@ type tierCounters struct {
 	l2WriteErrors, l2ReadErrors atomic.Uint64
 	warmRunning                 atomic.Bool
 	warmScanned, warmLoaded     atomic.Uint64
-	warmSkipped                 atomic.Uint64
+	warmSkipped, warmHotLoaded  atomic.Uint64
 }
 
 // Stats returns L1's statistics and the tiering figures.
@@ -46,18 +49,19 @@ func (t *Tiered) Stats() TieredStats {
 	st := TieredStats{Stats: t.l1.Stats()}
 	k := &t.st
 	st.Tier = TierStats{
-		L1Hits:        st.GetHits,
-		L2Hits:        k.l2Hits.Load(),
-		Misses:        k.misses.Load(),
-		Promotions:    k.promotions.Load(),
-		L2Only:        k.l2Only.Load(),
-		L2Writes:      k.l2Writes.Load(),
-		L2WriteErrors: k.l2WriteErrors.Load(),
-		L2ReadErrors:  k.l2ReadErrors.Load(),
-		WarmUpRunning: k.warmRunning.Load(),
-		WarmUpScanned: k.warmScanned.Load(),
-		WarmUpLoaded:  k.warmLoaded.Load(),
-		WarmUpSkipped: k.warmSkipped.Load(),
+		L1Hits:          st.GetHits,
+		L2Hits:          k.l2Hits.Load(),
+		Misses:          k.misses.Load(),
+		Promotions:      k.promotions.Load(),
+		L2Only:          k.l2Only.Load(),
+		L2Writes:        k.l2Writes.Load(),
+		L2WriteErrors:   k.l2WriteErrors.Load(),
+		L2ReadErrors:    k.l2ReadErrors.Load(),
+		WarmUpRunning:   k.warmRunning.Load(),
+		WarmUpScanned:   k.warmScanned.Load(),
+		WarmUpLoaded:    k.warmLoaded.Load(),
+		WarmUpSkipped:   k.warmSkipped.Load(),
+		WarmUpHotLoaded: k.warmHotLoaded.Load(),
 	}
 	return st
 }

@@ -12,8 +12,9 @@ import (
 // memData is the content of a memL2; it outlives a close so that a
 // reopened memL2 sees the same entries, as a store on disk would.
 type memData struct {
-	mu sync.Mutex // protects m
-	m  map[string]L2Entry
+	mu  sync.Mutex // protects m and hot
+	m   map[string]L2Entry
+	hot []string // saved by hotMemL2
 }
 
 // memL2 is an in-memory L2 for tests that keeps the port's contract:
@@ -114,6 +115,7 @@ func (l *memL2) Clear() error {
 	l.d.mu.Lock()
 	defer l.d.mu.Unlock()
 	clear(l.d.m)
+	l.d.hot = nil
 	return nil
 }
 
@@ -623,7 +625,13 @@ func TestTiered_ConcurrentWritersOneKey(t *testing.T) {
 // the same value, flags, expiry and CAS unique.
 func checkTierInvariants(t *testing.T, tc *Tiered) {
 	t.Helper()
-	l2 := tc.l2.(*memL2)
+	l2, ok := tc.l2.(*memL2)
+	if h, isHot := tc.l2.(*hotMemL2); isHot {
+		l2, ok = h.memL2, true
+	}
+	if !ok {
+		t.Fatalf("L2 is a %T", tc.l2)
+	}
 	tc.l1.Range(func(key []byte, info RangeInfo) bool {
 		it, ok, _ := tc.l1.peek(string(key))
 		if !ok {

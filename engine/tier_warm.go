@@ -8,7 +8,11 @@ import "context"
 const warmLaterMax = 4096
 
 // WarmUp fills L1 from L2 while t serves, typically right after a restart
-// (the owner runs it in its own goroutine). It walks L2 and puts each
+// (the owner runs it in its own goroutine). If L2 implements
+// [L2HotKeys], it first loads the hot keys saved by the last Close (what
+// L1 held then), reading each from L2, as long as L1 has room for them
+// without evicting; then it walks L2 for any room left, without
+// evicting either. Without hot keys it walks L2 and puts each
 // entry into L1 with its CAS unique and expiry, until every L1 shard had
 // to evict to make room, the walk ends, ctx is done or t is closed. It
 // never replaces an item L1 already holds, skips large values, and never
@@ -16,7 +20,8 @@ const warmLaterMax = 4096
 // key was written during the walk is read again from L2 after it. Close
 // waits for it. It returns ctx's error if ctx ended it, [ErrClosed] if t
 // was closed before it started, or L2's error; progress is in
-// [TierStats].
+// [TierStats]. Hot keys L2 cannot return are counted in
+// TierStats.L2ReadErrors and do not stop the walk.
 func (t *Tiered) WarmUp(ctx context.Context) error {
 	t.mu.Lock()
 	if t.closed.Load() {
@@ -33,11 +38,16 @@ func (t *Tiered) WarmUp(ctx context.Context) error {
 	k.warmScanned.Store(0)
 	k.warmLoaded.Store(0)
 	k.warmSkipped.Store(0)
+	k.warmHotLoaded.Store(0)
 
 	start := t.seq.Load()
 	full := make([]bool, len(t.l1.shards))
 	nfull := 0
 	done := func() bool { return ctx.Err() != nil || t.closed.Load() || nfull == len(full) }
+	// Once hot keys were loaded, nothing may evict them: every load then
+	// only uses free room.
+	noEvict := false
+	hot := false // the hot pass is running
 	// load puts it into L1; the stripe of its key is held.
 	load := func(it Item) {
 		si := t.l1.shardOf(it.Key)
@@ -45,16 +55,45 @@ func (t *Tiered) WarmUp(ctx context.Context) error {
 			k.warmSkipped.Add(1)
 			return
 		}
-		ins, isFull, err := t.l1.restore(it, false)
+		var ins, isFull bool
+		var err error
+		if noEvict {
+			ins, isFull, err = t.l1.restoreRoom(it)
+		} else {
+			ins, isFull, err = t.l1.restore(it, false)
+		}
 		if isFull {
 			full[si] = true
 			nfull++
 		}
 		if err == nil && ins {
 			k.warmLoaded.Add(1)
+			if hot {
+				k.warmHotLoaded.Add(1)
+			}
 		} else {
 			k.warmSkipped.Add(1)
 		}
+	}
+
+	if hk, ok := t.l2.(L2HotKeys); ok {
+		keys, err := hk.HotKeys()
+		if err != nil {
+			k.l2ReadErrors.Add(1)
+		}
+		noEvict, hot = len(keys) > 0, true
+		for _, key := range keys {
+			if done() {
+				break
+			}
+			k.warmScanned.Add(1)
+			if len(key) == 0 || len(key) > MaxKeyLength || full[t.l1.shardOf(key)] {
+				k.warmSkipped.Add(1)
+				continue
+			}
+			t.warmOne(key, load)
+		}
+		hot = false
 	}
 
 	var later []string

@@ -111,3 +111,24 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeHotKeys: the hot keys decoder never panics nor allocates
+// without bound; whatever it accepts re-encodes to the same record.
+func FuzzDecodeHotKeys(f *testing.F) {
+	f.Add(encodeHotKeys([]string{"a", "bb", "ccc"}))
+	f.Add(encodeHotKeys(nil))
+	f.Add([]byte{hotKeysVersion, 0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		keys, err := decodeHotKeys(rec)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrUnknownFormat) {
+				t.Fatalf("unclassified error %v", err)
+			}
+			return
+		}
+		// (A record near the size bound may re-encode shorter.)
+		if re := encodeHotKeys(keys); len(rec) < maxHotKeysBytes-64 && !bytes.Equal(re, rec) {
+			t.Fatalf("re-encode: %x != %x", re, rec)
+		}
+	})
+}

@@ -17,6 +17,7 @@ const (
 	opPut opKind = iota
 	opDelete
 	opClear
+	opHotKeys
 	opSync    // exclusive: not batched
 	opCompact // exclusive: not batched
 )
@@ -26,6 +27,7 @@ type op struct {
 	kind opKind
 	recs []encoded // opPut
 	key  string    // opDelete
+	hot  []byte    // opHotKeys: the record
 	size int       // bytes, for MaxBatchBytes
 	done chan error
 }
@@ -290,7 +292,12 @@ func (s *Store) apply(st *txState, o *op) error {
 		st.deletes++
 		_, err := s.remove(st, []byte(o.key))
 		return err
+	case opHotKeys:
+		return putHotKeys(st.items.Tx(), o.hot)
 	case opClear:
+		if err := dropHotKeys(st.items.Tx()); err != nil {
+			return err
+		}
 		for _, b := range [][]byte{bucketItems, bucketOrder, bucketExpiry} {
 			tx := st.items.Tx()
 			if err := tx.DeleteBucket(b); err != nil {
