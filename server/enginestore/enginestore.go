@@ -198,6 +198,7 @@ func (s *Store) Stats() server.StoreStats {
 		server.Stat{Name: "ratmemcache_warmup_running", Value: b(t.WarmUpRunning)},
 		server.Stat{Name: "ratmemcache_warmup_scanned", Value: t.WarmUpScanned},
 		server.Stat{Name: "ratmemcache_warmup_loaded", Value: t.WarmUpLoaded},
+		server.Stat{Name: "ratmemcache_warmup_hot_loaded", Value: t.WarmUpHotLoaded},
 		server.Stat{Name: "ratmemcache_warmup_skipped", Value: t.WarmUpSkipped},
 	)
 	if s.extra != nil {
