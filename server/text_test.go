@@ -318,3 +318,43 @@ func TestStatsFixedRepliesMatchMemcached(t *testing.T) {
 		}
 	}
 }
+
+// Values larger than the write buffer: the bytes must be exact in a
+// single get, a multi-get mixing sizes, and pipelined behind other replies.
+func TestLargeValues(t *testing.T) {
+	addr, _ := startServer(t, &server.Server{}, nil)
+	c := dialClient(t, addr)
+	big1 := strings.Repeat("a", 100000)
+	big2 := strings.Repeat("b", 20000)
+	c.send("set big1 1 0 100000\r\n" + big1 + "\r\nset big2 2 0 20000\r\n" + big2 + "\r\nset small 3 0 1\r\ns\r\n")
+	c.until("STORED\r\n")
+	c.until("STORED\r\n")
+	c.until("STORED\r\n")
+	want := "VALUE big1 1 100000\r\n" + big1 + "\r\nEND\r\n"
+	c.send("get big1\r\n")
+	if got := readN(t, c, len(want)); got != want {
+		t.Fatalf("single large get: %d bytes, starts %q", len(got), got[:40])
+	}
+	want = "VALUE small 3 1\r\ns\r\nVALUE big1 1 100000\r\n" + big1 + "\r\nVALUE big2 2 20000\r\n" + big2 + "\r\nVALUE small 3 1\r\ns\r\nEND\r\n"
+	c.send("version\r\nget small big1 big2 small\r\ngets nothing\r\n")
+	c.until("VERSION " + server.DefaultVersion + "\r\n")
+	if got := readN(t, c, len(want)); got != want {
+		t.Fatalf("mixed multi-get: %d bytes, want %d", len(got), len(want))
+	}
+	if got := c.until("END\r\n"); len(got) != 1 {
+		t.Fatalf("after the multi-get: %q", got)
+	}
+	st := c.stats("stats")
+	if n, _ := strconv.Atoi(st["bytes_written"]); n < 220000 {
+		t.Fatalf("bytes_written %d does not count the large replies", n)
+	}
+}
+
+func readN(t *testing.T, c *client, n int) string {
+	t.Helper()
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(c.r, buf); err != nil {
+		t.Fatalf("reading %d bytes: %v", n, err)
+	}
+	return string(buf)
+}
