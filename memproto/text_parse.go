@@ -410,16 +410,7 @@ func parseFlushAll(req *Request, toks [][]byte) error {
 
 // parseVerbosity parses "verbosity <level> [noreply]" into Number.
 func parseVerbosity(req *Request, toks [][]byte) error {
-	if len(toks) != 2 && len(toks) != 3 {
-		return ErrUnknownCommand
-	}
-	setNoreply(req, toks)
-	v, ok := parseUint32(toks[1])
-	if !ok {
-		return ErrBadFormat
-	}
-	req.Number = uint64(v)
-	return nil
+	return parseNumberArg(req, toks, ErrBadFormat)
 }
 
 // parseMemlimit parses "cache_memlimit <megabytes> [noreply]" into
@@ -427,13 +418,19 @@ func parseVerbosity(req *Request, toks [][]byte) error {
 // checks (MEMLIMIT_TOO_SMALL below 8, MEMLIMIT_ADJUST_FAILED above 1e9)
 // are the server's, as they depend on its memory.
 func parseMemlimit(req *Request, toks [][]byte) error {
+	return parseNumberArg(req, toks, ErrUnknownCommand)
+}
+
+// parseNumberArg parses "<command> <uint32> [noreply]" into Number;
+// badNumber is memcached's reply to a number it cannot read.
+func parseNumberArg(req *Request, toks [][]byte, badNumber error) error {
 	if len(toks) != 2 && len(toks) != 3 {
 		return ErrUnknownCommand
 	}
 	setNoreply(req, toks)
 	v, ok := parseUint32(toks[1])
 	if !ok {
-		return ErrUnknownCommand
+		return badNumber
 	}
 	req.Number = uint64(v)
 	return nil
