@@ -305,7 +305,7 @@ type conn struct {
 	srv   *Server
 	nc    net.Conn
 	br    *bufio.Reader
-	bw    *bufio.Writer
+	bw    *outBuf
 	mu    sync.Mutex // orders state changes with Shutdown's deadlines
 	state atomic.Int32
 	id    uint64       // for stats conns
@@ -327,7 +327,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 		wb = DefaultWriteBuffer
 	}
 	c.br = bufio.NewReaderSize(&c.cr, rb)
-	c.bw = bufio.NewWriterSize(&c.cw, wb)
+	c.bw = newOutBuf(&c.cw, wb)
 	c.cr.bw = c.bw
 	return c
 }
@@ -452,7 +452,7 @@ func isClosedConn(err error) bool {
 type countingReader struct {
 	r  net.Conn
 	n  *atomic.Uint64
-	bw *bufio.Writer
+	bw *outBuf
 }
 
 func (cr *countingReader) Read(p []byte) (int, error) {
