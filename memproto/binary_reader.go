@@ -125,3 +125,17 @@ func binaryNoEOF(err error) error {
 	}
 	return err
 }
+
+// SetSource makes the BinaryReader read the rest of the stream from br,
+// which must continue where the previous bufio.Reader stopped; see
+// [Reader.SetSource].
+func (r *BinaryReader) SetSource(br *bufio.Reader) { r.br = br }
+
+// ShrinkBuffers drops the BinaryReader's buffer for bodies larger than
+// the bufio.Reader when its capacity exceeds max bytes; see
+// [Reader.ShrinkBuffers].
+func (r *BinaryReader) ShrinkBuffers(max int) {
+	if cap(r.buf) > max {
+		r.buf = nil
+	}
+}

@@ -131,3 +131,25 @@ func unexpected(err error) error {
 	}
 	return err
 }
+
+// SetSource makes the Reader read the rest of the stream from br, which
+// must continue where the previous bufio.Reader stopped (holding none of
+// its unread bytes is the caller's duty). The Reader's own state, such as
+// a refused data block still to be discarded, is kept. A server uses it
+// to lend a connection a pooled bufio.Reader only while a request is in
+// progress.
+func (r *Reader) SetSource(br *bufio.Reader) { r.br = br }
+
+// ShrinkBuffers drops the Reader's own buffers (the copy of a long line,
+// a data block larger than the bufio.Reader) when their capacity exceeds
+// max bytes, so that an idle connection does not keep the largest value
+// it ever received. Request slices returned earlier must no longer be in
+// use.
+func (r *Reader) ShrinkBuffers(max int) {
+	if cap(r.data) > max {
+		r.data = nil
+	}
+	if cap(r.line) > max {
+		r.line = nil
+	}
+}

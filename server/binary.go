@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"strconv"
@@ -310,4 +311,14 @@ func indexCRLF(b []byte) int {
 		}
 	}
 	return len(b) - 2
+}
+
+func (h *binaryHandler) setSource(br *bufio.Reader) { h.r.SetSource(br) }
+
+// release drops scratch buffers that a large value grew.
+func (h *binaryHandler) release() {
+	h.r.ShrinkBuffers(scratchKeep)
+	if cap(h.val) > scratchKeep {
+		h.val = nil
+	}
 }

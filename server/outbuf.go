@@ -19,9 +19,10 @@ import (
 type outBuf struct {
 	w     io.Writer
 	buf   []byte
-	small []byte  // the connection's own buffer, keep bytes
-	big   *[]byte // a grown buffer from bigBufs, in use until the next flush
-	keep  int     // size of small; pieces up to this size never grow the buffer
+	small *[]byte    // the connection's own buffer, keep bytes; nil while idle
+	pool  *sync.Pool // lends small buffers; nil: small is kept for good
+	big   *[]byte    // a grown buffer from bigBufs, in use until the next flush
+	keep  int        // size of small; pieces up to this size never grow the buffer
 	err   error
 }
 
@@ -31,8 +32,11 @@ const growSlack = 4 << 10
 // bigBufs holds grown reply buffers between large replies.
 var bigBufs sync.Pool
 
-func newOutBuf(w io.Writer, size int) *outBuf {
-	return &outBuf{w: w, keep: size}
+// newOutBuf returns an outBuf writing to w whose own buffer has size
+// bytes; with a pool, that buffer is borrowed from it when needed and
+// given back by release.
+func newOutBuf(w io.Writer, size int, pool *sync.Pool) *outBuf {
+	return &outBuf{w: w, keep: size, pool: pool}
 }
 
 // Buffered returns the number of bytes waiting to be written.
@@ -88,9 +92,9 @@ func (o *outBuf) makeRoom(n int) error {
 func (o *outBuf) grow(n int) {
 	need := len(o.buf) + n
 	if o.small == nil {
-		o.small = make([]byte, 0, o.keep)
+		o.small = o.borrow()
 		if len(o.buf) == 0 && need <= o.keep {
-			o.buf = o.small
+			o.buf = *o.small
 			return
 		}
 	}
@@ -132,6 +136,33 @@ func (o *outBuf) Flush() error {
 		bigBufs.Put(o.big)
 		o.big = nil
 	}
-	o.buf = o.small[:0]
+	if o.small != nil {
+		o.buf = (*o.small)[:0]
+	} else {
+		o.buf = nil
+	}
 	return nil
+}
+
+// borrow returns a small buffer from the pool, or a new one.
+func (o *outBuf) borrow() *[]byte {
+	if o.pool != nil {
+		if p, ok := o.pool.Get().(*[]byte); ok && cap(*p) == o.keep {
+			*p = (*p)[:0]
+			return p
+		}
+	}
+	b := make([]byte, 0, o.keep)
+	return &b
+}
+
+// release gives the small buffer back to the pool. Nothing may be
+// buffered.
+func (o *outBuf) release() {
+	if o.pool == nil || o.small == nil || len(o.buf) > 0 {
+		return
+	}
+	o.pool.Put(o.small)
+	o.small = nil
+	o.buf = nil
 }

@@ -22,7 +22,7 @@ func (w *recWriter) Write(p []byte) (int, error) {
 
 func TestOutBufLargeReplyIsOneWrite(t *testing.T) {
 	w := &recWriter{}
-	o := newOutBuf(w, 1024)
+	o := newOutBuf(w, 1024, nil)
 	val := bytes.Repeat([]byte("v"), 64<<10)
 	var want []byte
 	for _, p := range [][]byte{[]byte("VALUE k 0 65536\r\n"), val, []byte("\r\n"), []byte("END\r\n")} {
@@ -45,7 +45,7 @@ func TestOutBufLargeReplyIsOneWrite(t *testing.T) {
 
 func TestOutBufFlushesOnlyWhenFull(t *testing.T) {
 	w := &recWriter{}
-	o := newOutBuf(w, 100)
+	o := newOutBuf(w, 100, nil)
 	line := bytes.Repeat([]byte("x"), 30)
 	var want []byte
 	for range 10 {
@@ -76,7 +76,7 @@ func TestOutBufFlushesOnlyWhenFull(t *testing.T) {
 func TestOutBufErrorIsSticky(t *testing.T) {
 	boom := errors.New("boom")
 	w := &recWriter{err: boom}
-	o := newOutBuf(w, 16)
+	o := newOutBuf(w, 16, nil)
 	if _, err := o.WriteString("hello"); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestOutBufErrorIsSticky(t *testing.T) {
 
 func TestOutBufSteadyStateAllocs(t *testing.T) {
 	w := &countWriter{}
-	o := newOutBuf(w, 1024)
+	o := newOutBuf(w, 1024, nil)
 	val := bytes.Repeat([]byte("v"), 200<<10)
 	reply := func() {
 		_, _ = o.WriteString("VALUE k 0 204800\r\n")

@@ -89,6 +89,11 @@ type Server struct {
 	nextID     atomic.Uint64
 
 	st serverStats
+
+	// readers and writeBufs lend connections their buffers only while a
+	// request is in progress: an idle connection holds neither.
+	readers   sync.Pool // *bufio.Reader of readBufferSize bytes
+	writeBufs sync.Pool // *[]byte of writeBufferSize bytes
 }
 
 // serverStats are the connection-level counters memcached reports.
@@ -300,36 +305,94 @@ const (
 	stateActive              // reading or executing a request
 )
 
-// conn is one client connection.
+// conn is one client connection. While it waits for a request it holds
+// only idle, a small array the wait reads into; the bufio.Reader and the
+// reply buffer come from the server's pools when a request arrives and go
+// back when the connection is idle again, so ten thousand idle
+// connections cost ten thousand small arrays and goroutine stacks, not
+// ten thousand pairs of 16 KiB buffers.
 type conn struct {
 	srv   *Server
 	nc    net.Conn
-	br    *bufio.Reader
+	br    *bufio.Reader // nil while idle
 	bw    *outBuf
-	mu    sync.Mutex // orders state changes with Shutdown's deadlines
+	p     protocolHandler // nil until the protocol is known
+	mu    sync.Mutex      // orders state changes with Shutdown's deadlines
 	state atomic.Int32
 	id    uint64       // for stats conns
 	last  atomic.Int64 // unix second of the last request, for stats conns
 	cr    countingReader
 	cw    countingWriter
+	idle  [idleReadSize]byte
 }
+
+// idleReadSize is what an idle connection reads when a request arrives:
+// enough for a typical get or small set in one read; a longer request
+// continues in the pooled bufio.Reader.
+const idleReadSize = 512
+
+// scratchKeep is the largest scratch buffer (a value copied out of the
+// store, a data block larger than the read buffer) a connection keeps
+// while idle.
+const scratchKeep = 4 << 10
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc, id: s.nextID.Add(1)}
 	c.last.Store(time.Now().Unix())
 	c.cr = countingReader{r: nc, n: &s.st.bytesRead}
 	c.cw = countingWriter{w: nc, n: &s.st.bytesWritten}
-	rb, wb := s.ReadBufferSize, s.WriteBufferSize
-	if rb <= 0 {
-		rb = DefaultReadBuffer
-	}
-	if wb <= 0 {
-		wb = DefaultWriteBuffer
-	}
-	c.br = bufio.NewReaderSize(&c.cr, rb)
-	c.bw = newOutBuf(&c.cw, wb)
+	c.bw = newOutBuf(&c.cw, s.writeBufferSize(), &s.writeBufs)
 	c.cr.bw = c.bw
 	return c
+}
+
+func (s *Server) readBufferSize() int {
+	if s.ReadBufferSize > 0 {
+		return s.ReadBufferSize
+	}
+	return DefaultReadBuffer
+}
+
+func (s *Server) writeBufferSize() int {
+	if s.WriteBufferSize > 0 {
+		return s.WriteBufferSize
+	}
+	return DefaultWriteBuffer
+}
+
+// pending reports whether input has arrived that is not yet served.
+func (c *conn) pending() bool {
+	return len(c.cr.pre) > 0 || (c.br != nil && c.br.Buffered() > 0)
+}
+
+// acquire lends the connection a bufio.Reader that first returns the n
+// bytes the idle read got.
+func (c *conn) acquire(n int) {
+	c.cr.pre = c.idle[:n]
+	br, _ := c.srv.readers.Get().(*bufio.Reader)
+	if br == nil {
+		br = bufio.NewReaderSize(&c.cr, c.srv.readBufferSize())
+	} else {
+		br.Reset(&c.cr)
+	}
+	c.br = br
+	if c.p != nil {
+		c.p.setSource(br)
+	}
+}
+
+// release gives the connection's buffers back; it is called only when no
+// input is pending and every reply has been written.
+func (c *conn) release() {
+	if c.br != nil {
+		c.br.Reset(nil)
+		c.srv.readers.Put(c.br)
+		c.br = nil
+	}
+	c.bw.release()
+	if c.p != nil {
+		c.p.release()
+	}
 }
 
 // errQuit ends a connection without an error to log.
@@ -351,21 +414,19 @@ func (c *conn) serve() {
 	if err := c.waitForRequest(); err != nil {
 		return
 	}
-	first, err := c.br.Peek(1)
-	if err != nil {
-		return
-	}
+	first := c.idle[0]
 	var p protocolHandler
 	switch {
 	case s.TextAuth != nil:
 		p = newTextHandler(c) // memcached binds -Y to the text protocol
-	case s.SASL != nil && first[0] != binaryMagicRequest:
+	case s.SASL != nil && first != binaryMagicRequest:
 		return // memcached binds -S to binary: not a binary request, so close
-	case first[0] == binaryMagicRequest:
+	case first == binaryMagicRequest:
 		p = newBinaryHandler(c)
 	default:
 		p = newTextHandler(c)
 	}
+	c.p = p
 	for {
 		c.state.Store(stateActive)
 		var began time.Time
@@ -383,7 +444,7 @@ func (c *conn) serve() {
 				s.SlowLog.Warn("slow request", "conn", c.id, "command", cmd, "key", string(key), "took", took)
 			}
 		}
-		if err == nil && c.br.Buffered() == 0 {
+		if err == nil && !c.pending() {
 			// Everything pipelined so far has been answered: one write.
 			err = c.bw.Flush()
 		}
@@ -394,7 +455,7 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if c.br.Buffered() == 0 {
+		if !c.pending() {
 			if err := c.waitForRequest(); err != nil {
 				return
 			}
@@ -402,10 +463,12 @@ func (c *conn) serve() {
 	}
 }
 
-// waitForRequest blocks until the next request's first byte arrives, the
-// idle timeout passes, or the server shuts down.
+// waitForRequest gives back the connection's buffers and blocks until
+// the next request's first bytes arrive, the idle timeout passes, or the
+// server shuts down.
 func (c *conn) waitForRequest() error {
 	s := c.srv
+	c.release()
 	c.mu.Lock()
 	c.state.Store(stateIdle)
 	c.mu.Unlock()
@@ -414,13 +477,16 @@ func (c *conn) waitForRequest() error {
 	}
 	if s.IdleTimeout > 0 {
 		_ = c.nc.SetReadDeadline(time.Now().Add(s.IdleTimeout))
-	} else {
-		_ = c.nc.SetReadDeadline(time.Time{})
 	}
-	_, err := c.br.Peek(1)
-	if err != nil {
+	var n int
+	var err error
+	for n == 0 && err == nil {
+		n, err = c.nc.Read(c.idle[:])
+	}
+	if n == 0 {
 		return err
 	}
+	c.cr.n.Add(uint64(n))
 	// A request has started. Under c.mu, so that Shutdown cannot set a
 	// past deadline between the state change and the new deadline.
 	c.last.Store(time.Now().Unix())
@@ -429,10 +495,13 @@ func (c *conn) waitForRequest() error {
 	if s.IdleTimeout > 0 {
 		// The whole request must arrive within the idle timeout.
 		_ = c.nc.SetReadDeadline(time.Now().Add(s.IdleTimeout))
-	} else {
+	} else if s.closed.Load() {
+		// Shutdown may have set a past deadline to wake idle readers:
+		// this request runs to its end.
 		_ = c.nc.SetReadDeadline(time.Time{})
 	}
 	c.mu.Unlock()
+	c.acquire(n)
 	return nil
 }
 
@@ -450,12 +519,18 @@ func isClosedConn(err error) bool {
 // of input), while requests that arrived together are still answered
 // with one write.
 type countingReader struct {
-	r  net.Conn
-	n  *atomic.Uint64
-	bw *outBuf
+	r   net.Conn
+	n   *atomic.Uint64
+	bw  *outBuf
+	pre []byte // what the idle read got, served first
 }
 
 func (cr *countingReader) Read(p []byte) (int, error) {
+	if len(cr.pre) > 0 {
+		n := copy(p, cr.pre)
+		cr.pre = cr.pre[n:]
+		return n, nil
+	}
 	if cr.bw.Buffered() > 0 {
 		if err := cr.bw.Flush(); err != nil {
 			return 0, err
@@ -482,6 +557,11 @@ func (cw *countingWriter) Write(p []byte) (int, error) {
 // returns an error only when the connection must close.
 type protocolHandler interface {
 	handle() error
+	// setSource switches the handler's reader to the connection's newly
+	// lent bufio.Reader.
+	setSource(br *bufio.Reader)
+	// release drops scratch buffers grown past their usual size.
+	release()
 	// last names the request handle served last, and its key, for logs.
 	last() (command string, key []byte)
 }

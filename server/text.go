@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"strconv"
@@ -546,4 +547,15 @@ func formatRusage(d time.Duration) string {
 		b = append(b, '0')
 	}
 	return string(append(b, frac...))
+}
+
+func (h *textHandler) setSource(br *bufio.Reader) { h.r.SetSource(br) }
+
+// release drops scratch buffers that a large value grew, so that an idle
+// connection does not keep them.
+func (h *textHandler) release() {
+	h.r.ShrinkBuffers(scratchKeep)
+	if cap(h.val) > scratchKeep {
+		h.val = nil
+	}
 }
