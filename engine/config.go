@@ -48,6 +48,10 @@ type Config struct {
 	// EvictionPolicy names the eviction policy of every shard, one of
 	// PolicyNames(). "" means DefaultEvictionPolicy.
 	EvictionPolicy string
+	// DisableEvictions makes a store that needs room fail with
+	// ErrNoMemory instead of evicting a live item (memcached -M). Expired
+	// and flushed items are still reclaimed to make room.
+	DisableEvictions bool
 	// Shards is the number of independently locked shards, a power of
 	// two. 0 picks one from GOMAXPROCS and MaxMemory.
 	Shards int

@@ -158,6 +158,9 @@ func (s *shard) moved(src, dst uint32) {
 // evictOne asks the policy for a victim and removes it; an expired victim
 // counts as reclaimed rather than evicted, as in memcached.
 func (s *shard) evictOne(now int64) bool {
+	if s.c.set.DisableEvictions {
+		return s.reclaimOne(now)
+	}
 	slot, ok := s.policy.Evict()
 	if !ok {
 		return false
@@ -303,6 +306,19 @@ func formatCounter(buf []byte, v uint64, oldLen int) []byte {
 		buf = append(buf, ' ')
 	}
 	return buf
+}
+
+// reclaimScan bounds the slots a store looks at for an expired item when
+// evictions are disabled (memcached looks at a few items of an LRU tail).
+const reclaimScan = 64
+
+// reclaimOne makes room without evicting a live item: it removes the
+// expired or flushed items among the next reclaimScan slots and reports
+// whether it found any.
+func (s *shard) reclaimOne(now int64) bool {
+	before := s.count
+	s.clean(reclaimScan, now)
+	return s.count < before
 }
 
 // clean removes up to n expired or flushed items, scanning slots from the

@@ -187,3 +187,49 @@ func TestEndToEndNoArguments(t *testing.T) {
 		t.Fatalf("exit after interrupt: %v\n%s", err, d.stderr)
 	}
 }
+
+// -M: a full cache answers memcached's out-of-memory error instead of
+// evicting, and keeps what it holds.
+func TestEndToEndDisableEvictions(t *testing.T) {
+	bin := buildBinary(t)
+	port := freePort(t)
+	start(t, bin, "-M", "-m", "2", "-p", strconv.Itoa(port), "--no-l2")
+	c := dial(t, "127.0.0.1:"+strconv.Itoa(port))
+	defer c.Close()
+	r := bufio.NewReader(c)
+	val := strings.Repeat("v", 10_000)
+	var full bool
+	var n int
+	for n = 0; n < 1000; n++ {
+		got := roundTrip(t, c, r, fmt.Sprintf("set k%d 0 0 %d\r\n%s\r\n", n, len(val), val), 1)[0]
+		if got == "SERVER_ERROR out of memory storing object" {
+			full = true
+			break
+		}
+		if got != "STORED" {
+			t.Fatalf("set k%d: %q", n, got)
+		}
+	}
+	if !full || n < 100 {
+		t.Fatalf("after %d sets of 10 KB into -m 2: full=%v", n, full)
+	}
+	for i := 0; i < n; i++ {
+		if got := roundTrip(t, c, r, fmt.Sprintf("mg k%d v\r\n", i), 1)[0]; got != "VA 10000" {
+			t.Fatalf("k%d of %d stored: %q", i, n, got)
+		}
+		_, _ = r.Discard(len(val) + 2)
+	}
+	roundTrip(t, c, r, "stats\r\n", 1) // STAT pid
+	for {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(l, "STAT evictions ") && strings.TrimSpace(l) != "STAT evictions 0" {
+			t.Fatalf("%q with -M", strings.TrimSpace(l))
+		}
+		if l == "END\r\n" {
+			break
+		}
+	}
+}

@@ -70,10 +70,17 @@ func persistOptions(cfg *config.Config) (persist.Options, error) {
 // in the background; the closer stops it and closes L1 and L2.
 func newStore(cfg *config.Config, logs *logging.Logs) (server.Store, func() error, error) {
 	log := logs.Main
+	ec := engineConfig(cfg)
 	if cfg.L1.DisableEvictions {
-		log.Warn("l1.disable_evictions (-M) is not supported by the engine yet; items are evicted when memory is full")
+		if cfg.L2.EnableL2Cache {
+			// An item L1 evicts stays in L2: nothing is lost, so refusing
+			// stores would only make the cache worse.
+			log.Warn("l1.disable_evictions (-M) has no effect with L2 enabled: L1 evicts only to L2, where the item stays")
+		} else {
+			ec.DisableEvictions = true
+		}
 	}
-	c, err := engine.New(engineConfig(cfg))
+	c, err := engine.New(ec)
 	if err != nil {
 		return nil, nil, err
 	}
