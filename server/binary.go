@@ -75,6 +75,7 @@ func (h *binaryHandler) handle() error {
 	case memproto.BinaryOpGet, memproto.BinaryOpGetK, memproto.BinaryOpGAT, memproto.BinaryOpGATK, memproto.BinaryOpTouch:
 		return h.get(loud, quiet)
 	case memproto.BinaryOpSet, memproto.BinaryOpAdd, memproto.BinaryOpReplace, memproto.BinaryOpAppend, memproto.BinaryOpPrepend:
+		h.c.srv.prefix.record(req.Key, prefixSet)
 		mode := binaryMode(loud, req.Header.CAS)
 		cas, status := st.Store(mode, req.Key, req.Value, req.Flags, int64(req.Exptime), req.Header.CAS)
 		if status == StatusOK {
@@ -82,6 +83,7 @@ func (h *binaryHandler) handle() error {
 		}
 		return h.fail(binaryStatus(status, loud))
 	case memproto.BinaryOpDelete:
+		h.c.srv.prefix.record(req.Key, prefixDelete)
 		switch st.Delete(req.Key, req.Header.CAS) {
 		case StatusOK:
 			return h.success(quiet, 0, nil, nil)
@@ -93,6 +95,11 @@ func (h *binaryHandler) handle() error {
 	case memproto.BinaryOpIncrement, memproto.BinaryOpDecrement:
 		return h.arith(loud == memproto.BinaryOpIncrement, quiet)
 	case memproto.BinaryOpFlush:
+		if h.c.srv.DisableFlushAll {
+			// As memcached: an auth error, even for the quiet form.
+			h.c.srv.audit("flush_all refused (disabled)", h.c)
+			return h.fail(memproto.BinaryStatusAuthError)
+		}
 		h.c.srv.audit("flush_all", h.c, "delay", req.Exptime)
 		st.FlushAll(int64(req.Exptime))
 		return h.success(quiet, 0, nil, nil)
@@ -201,6 +208,7 @@ func (h *binaryHandler) get(op memproto.BinaryOpcode, quiet bool) error {
 	} else {
 		v, info, status = st.Get(h.val[:0], req.Key)
 	}
+	h.c.srv.prefix.recordGet(req.Key, status == StatusOK)
 	if status != StatusOK {
 		if quiet {
 			return nil
@@ -281,7 +289,7 @@ func (h *binaryHandler) stats() error {
 	case "items", "slabs", "sizes", "conns":
 		lines = s.appendSubStats(nil, string(h.req.Key))
 	case "reset":
-		s.Store.ResetStats()
+		s.resetStats()
 	default:
 		return h.fail(memproto.BinaryStatusKeyNotFound)
 	}

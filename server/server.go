@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -79,6 +80,26 @@ type Server struct {
 	// the SASL opcodes and Version are served before a successful login.
 	// TextAuth and SASL are mutually exclusive, as in memcached.
 	SASL Authenticator
+	// DetailEnabled starts the server with per-prefix statistics on
+	// (memcached -D); clients turn them on and off with "stats detail
+	// on|off" and read them with "stats detail dump".
+	DetailEnabled bool
+	// PrefixDelimiter ends the prefix of a key for those statistics.
+	// Zero means ':' (memcached's default).
+	PrefixDelimiter byte
+	// EvictionsDisabled tells stats settings that the store refuses
+	// stores rather than evict (memcached -M); the store does the
+	// refusing.
+	EvictionsDisabled bool
+	// DisableFlushAll refuses flush_all (memcached -F): "CLIENT_ERROR
+	// flush_all not allowed", or an auth error on the binary protocol.
+	DisableFlushAll bool
+	// DisableDumping refuses "lru_crawler metadump" and "stats
+	// cachedump" (memcached -X).
+	DisableDumping bool
+	// Protocol binds every connection to one protocol (memcached -B):
+	// "ascii" or "binary"; "" or "auto" chooses by the first byte.
+	Protocol string
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
@@ -88,7 +109,9 @@ type Server struct {
 	started    time.Time
 	nextID     atomic.Uint64
 
-	st serverStats
+	st       serverStats
+	prefix   prefixStats
+	initOnce sync.Once
 
 	// readers and writeBufs lend connections their buffers only while a
 	// request is in progress: an idle connection holds neither.
@@ -147,6 +170,18 @@ func (s *Server) Serve(l net.Listener) error {
 	if s.TextAuth != nil && s.SASL != nil {
 		return errors.New("server: TextAuth and SASL cannot both be set (memcached refuses -Y with binary SASL)")
 	}
+	switch s.Protocol {
+	case "", "auto", "ascii", "binary":
+	default:
+		return fmt.Errorf("server: Protocol %q: want auto, ascii or binary", s.Protocol)
+	}
+	s.initOnce.Do(func() {
+		s.prefix.delim = s.PrefixDelimiter
+		if s.prefix.delim == 0 {
+			s.prefix.delim = ':'
+		}
+		s.prefix.on.Store(s.DetailEnabled)
+	})
 	if !s.trackListener(&l, true) {
 		return ErrServerClosed
 	}
@@ -421,7 +456,9 @@ func (c *conn) serve() {
 		p = newTextHandler(c) // memcached binds -Y to the text protocol
 	case s.SASL != nil && first != binaryMagicRequest:
 		return // memcached binds -S to binary: not a binary request, so close
-	case first == binaryMagicRequest:
+	case s.Protocol == "ascii":
+		p = newTextHandler(c)
+	case s.Protocol == "binary" || first == binaryMagicRequest:
 		p = newBinaryHandler(c)
 	default:
 		p = newTextHandler(c)

@@ -83,9 +83,11 @@ func (h *textHandler) handle() error {
 	case memproto.CmdGet, memproto.CmdGets, memproto.CmdGat, memproto.CmdGats:
 		return h.retrieve()
 	case memproto.CmdSet, memproto.CmdAdd, memproto.CmdReplace, memproto.CmdAppend, memproto.CmdPrepend, memproto.CmdCas:
+		h.c.srv.prefix.record(req.Key, prefixSet)
 		_, status := st.Store(storeMode(req.Command), req.Key, req.Value, req.Flags, req.Exptime, req.CAS)
 		return h.reply(storeReply(status))
 	case memproto.CmdDelete:
+		h.c.srv.prefix.record(req.Key, prefixDelete)
 		switch st.Delete(req.Key, 0) {
 		case StatusOK:
 			return h.reply(memproto.ReplyDeleted)
@@ -112,6 +114,10 @@ func (h *textHandler) handle() error {
 		}
 		return h.reply(memproto.ReplyNotFound)
 	case memproto.CmdFlushAll:
+		if h.c.srv.DisableFlushAll {
+			h.c.srv.audit("flush_all refused (disabled)", h.c)
+			return h.reply("CLIENT_ERROR flush_all not allowed\r\n")
+		}
 		h.c.srv.audit("flush_all", h.c, "delay", req.Exptime)
 		st.FlushAll(req.Exptime)
 		return h.reply(memproto.ReplyOK)
@@ -215,6 +221,7 @@ func (h *textHandler) retrieve() error {
 		} else {
 			v, info, status = st.Get(h.val[:0], key)
 		}
+		h.c.srv.prefix.recordGet(key, status == StatusOK)
 		if status != StatusOK {
 			continue
 		}
@@ -298,6 +305,9 @@ func (h *textHandler) lruCrawler() error {
 	}
 	switch string(args[0]) {
 	case "metadump", "mgdump":
+		if h.c.srv.DisableDumping {
+			return h.write([]byte("ERROR metadump not allowed\r\n"))
+		}
 		mg := string(args[0]) == "mgdump"
 		bw := h.c.bw
 		var werr error
@@ -342,15 +352,12 @@ func (h *textHandler) stats() error {
 	case "settings":
 		b = s.appendSettingsStats(b)
 	case "reset":
-		s.Store.ResetStats()
-		s.st.totalConns.Store(0)
-		s.st.rejectedConns.Store(0)
-		s.st.bytesRead.Store(0)
-		s.st.bytesWritten.Store(0)
-		s.st.authCmds.Store(0)
-		s.st.authErrors.Store(0)
+		s.resetStats()
 		h.out = b
 		return h.write([]byte("RESET\r\n"))
+	case "cachedump":
+		h.out = b
+		return h.cachedump(args)
 	case "items", "slabs", "sizes", "conns", "extstore":
 		b = s.appendSubStats(b, sub)
 	case "detail":
@@ -360,11 +367,12 @@ func (h *textHandler) stats() error {
 		}
 		switch string(args[1]) {
 		case "on", "off":
+			s.prefix.on.Store(string(args[1]) == "on")
 			h.out = b
 			return h.write([]byte(memproto.ReplyOK))
 		case "dump":
-			h.out = b
-			return h.write([]byte(memproto.ReplyEnd))
+			h.out = s.prefix.appendDump(b)
+			return h.write(h.out)
 		}
 		h.out = b
 		return h.write([]byte("CLIENT_ERROR usage: stats detail on|off|dump\r\n"))
@@ -447,12 +455,16 @@ func (s *Server) appendSettingsStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "maxbytes", st.LimitMaxbytes)
 	b = memproto.AppendStatUint(b, "maxconns", uint64(s.maxConns()))
 	b = memproto.AppendStatUint(b, "tcpport", 0)
-	b = memproto.AppendStat(b, "evictions", "on")
+	b = memproto.AppendStat(b, "evictions", onOff(!s.EvictionsDisabled))
 	b = memproto.AppendStatUint(b, "item_size_max", uint64(s.maxItemSize()))
 	b = memproto.AppendStat(b, "cas_enabled", "yes")
 	b = memproto.AppendStatUint(b, "idle_timeout", uint64(s.IdleTimeout/time.Second))
-	b = memproto.AppendStat(b, "binding_protocol", "auto-negotiate")
+	b = memproto.AppendStat(b, "binding_protocol", s.bindingProtocol())
 	b = memproto.AppendStatUint(b, "num_threads", uint64(runtimeThreads()))
+	b = memproto.AppendStat(b, "stat_key_prefix", string(s.prefix.delim))
+	b = memproto.AppendStat(b, "detail_enabled", yesNo(s.prefix.on.Load()))
+	b = memproto.AppendStat(b, "flush_enabled", yesNo(!s.DisableFlushAll))
+	b = memproto.AppendStat(b, "dump_enabled", yesNo(!s.DisableDumping))
 	b = memproto.AppendStat(b, "shutdown_command", yesNo(s.EnableShutdown))
 	return b
 }
@@ -528,6 +540,35 @@ func boolStat(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// cachedump answers "stats cachedump <class> <limit>" with memcached's
+// argument checks. memcached lists only the items in the cold LRU of the
+// class, which are none until items age out of its hot LRU; the engine
+// has no such segments, and this lists none either (docs/protocol.md).
+func (h *textHandler) cachedump(args [][]byte) error {
+	if h.c.srv.DisableDumping {
+		return h.write([]byte("CLIENT_ERROR stats cachedump not allowed\r\n"))
+	}
+	if len(args) < 3 {
+		return h.write([]byte("CLIENT_ERROR bad command line\r\n"))
+	}
+	id, err1 := strconv.ParseUint(string(args[1]), 10, 32)
+	_, err2 := strconv.ParseUint(string(args[2]), 10, 32)
+	if err1 != nil || err2 != nil {
+		return h.write([]byte("CLIENT_ERROR bad command line format\r\n"))
+	}
+	if id >= 64 { // memcached's MAX_NUMBER_OF_SLAB_CLASSES
+		return h.write([]byte("CLIENT_ERROR Illegal slab id\r\n"))
+	}
+	return h.write([]byte(memproto.ReplyEnd))
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 func yesNo(b bool) string {

@@ -233,3 +233,32 @@ func TestEndToEndDisableEvictions(t *testing.T) {
 		}
 	}
 }
+
+// -F, -X and -D reach the server: flush_all and metadump are refused,
+// per-prefix statistics are on with the given delimiter.
+func TestEndToEndRestrictionsAndDetail(t *testing.T) {
+	bin := buildBinary(t)
+	port := freePort(t)
+	start(t, bin, "-F", "-X", "-D", "#", "-p", strconv.Itoa(port), "--no-l2")
+	c := dial(t, "127.0.0.1:"+strconv.Itoa(port))
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for _, ex := range [][2]string{
+		{"flush_all\r\n", "CLIENT_ERROR flush_all not allowed"},
+		{"lru_crawler metadump all\r\n", "ERROR metadump not allowed"},
+		{"set a#1 0 0 1\r\nx\r\n", "STORED"},
+		{"get a#1 a#2 b\r\n", "VALUE a#1 0 1"},
+	} {
+		req, want := ex[0], ex[1]
+		if got := roundTrip(t, c, r, req, 1)[0]; got != want {
+			t.Errorf("%q: got %q, want %q", req, got, want)
+		}
+		if strings.HasPrefix(req, "get") {
+			roundTrip(t, c, r, "", 2) // x, END
+		}
+	}
+	got := roundTrip(t, c, r, "stats detail dump\r\n", 2)
+	if got[0] != "PREFIX a get 2 hit 1 set 1 del 0" || got[1] != "END" {
+		t.Fatalf("stats detail dump: %q", got)
+	}
+}

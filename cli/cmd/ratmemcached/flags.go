@@ -38,7 +38,7 @@ type cli struct {
 	SlabGrowth      string   `short:"f" name:"slab-growth-factor" placeholder:"NUM" help:"Accepted and ignored (no slab classes)." group:"memcached"`
 	SlabMinSize     string   `short:"n" name:"slab-min-size" placeholder:"BYTES" help:"Accepted and ignored (no slab classes)." group:"memcached"`
 	LargePages      bool     `short:"L" name:"enable-largepages" help:"Accepted and ignored." group:"memcached"`
-	Delimiter       string   `short:"D" name:"prefix-delimiter" placeholder:"CHAR" help:"Accepted and ignored (no per-prefix stats)." group:"memcached"`
+	Delimiter       string   `short:"D" name:"prefix-delimiter" placeholder:"CHAR" help:"Turn per-prefix stats on, prefixes ending at CHAR (stats detail)." group:"memcached"`
 	Threads         int      `short:"t" name:"threads" placeholder:"NUM" help:"Worker threads: sets GOMAXPROCS (default: all CPUs)." group:"memcached"`
 	ReqsPerEvent    int      `short:"R" name:"max-reqs-per-event" placeholder:"NUM" help:"Accepted and ignored (no event loop)." group:"memcached"`
 	DisableCAS      bool     `short:"C" name:"disable-cas" help:"Disable the use of CAS." group:"memcached"`
@@ -299,6 +299,13 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 		cfg.Performance.MaxReqsPerEvent = c.ReqsPerEvent
 		mark("performance.max_reqs_per_event")
 		ignore("-R", "there is no event loop; every connection has its own goroutine")
+	}
+	if set["prefix-delimiter"] {
+		if len(c.Delimiter) != 1 {
+			bad("-D", errors.New("the delimiter must be one character"))
+		}
+		s.StatsPrefixDelimiter = c.Delimiter
+		mark("server.stats_prefix_delimiter")
 	}
 	if set["disable-cas"] {
 		s.DisableCAS = true

@@ -117,6 +117,8 @@ func TestMemcachedFlags(t *testing.T) {
 		{[]string{"-I", "4096"}, func(c *config.Config) bool { return c.Server.MaxItemSize == 4096 }},
 		{[]string{"-A"}, func(c *config.Config) bool { return c.Server.EnableShutdown }},
 		{[]string{"-M"}, func(c *config.Config) bool { return c.L1.DisableEvictions }},
+		{[]string{"-D", "#"}, func(c *config.Config) bool { return c.Server.StatsPrefixDelimiter == "#" }},
+		{[]string{"-D:"}, func(c *config.Config) bool { return c.Server.StatsPrefixDelimiter == ":" }},
 		{[]string{"-t", "8"}, func(c *config.Config) bool { return c.Performance.WorkerThreads == 8 }},
 		{[]string{"-U", "0"}, func(c *config.Config) bool { return c.Server.UDPPort == 0 }},
 		{[]string{"-v"}, func(c *config.Config) bool { return c.Logging.Level == "info" }},

@@ -60,8 +60,16 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 			log.Info("shutdown requested by a client")
 			cancel()
 		},
-		Logger:         log,
-		ProductVersion: version,
+		Logger:          log,
+		ProductVersion:  version,
+		DisableFlushAll: cfg.Server.DisableFlushAll,
+		DisableDumping:  cfg.Server.DisableDumping,
+		Protocol:        cfg.Server.Protocol,
+		// -M reaches the engine only without L2 (see newStore).
+		EvictionsDisabled: cfg.L1.DisableEvictions && !cfg.L2.EnableL2Cache,
+	}
+	if d := cfg.Server.StatsPrefixDelimiter; d != "" {
+		srv.DetailEnabled, srv.PrefixDelimiter = true, d[0]
 	}
 	if cfg.Logging.EnableLogging && cfg.Logging.EnableAuditLogs {
 		srv.Audit = logs.Audit
@@ -160,9 +168,6 @@ func reportUnavailable(cfg *config.Config, log interface{ Warn(string, ...any) }
 		what string
 	}{
 		{cfg.Server.DisableCAS, "server.disable_cas (-C)"},
-		{cfg.Server.DisableFlushAll, "server.disable_flush_all (-F)"},
-		{cfg.Server.DisableDumping, "server.disable_dumping (-X)"},
-		{cfg.Server.Protocol != "auto", "server.protocol (-B " + cfg.Server.Protocol + ")"},
 	} {
 		if f.on {
 			log.Warn(f.what + " is not enforced by this build's server yet")

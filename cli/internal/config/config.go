@@ -50,6 +50,11 @@ type Server struct {
 	DisableCAS      bool `toml:"disable_cas"`
 	DisableFlushAll bool `toml:"disable_flush_all"`
 	DisableDumping  bool `toml:"disable_dumping"`
+	// StatsPrefixDelimiter, when set (one byte), starts the server with
+	// per-prefix statistics on, keys' prefixes ending at this byte
+	// (memcached -D). Empty: off until a client sends "stats detail on"
+	// (prefixes then end at ':').
+	StatsPrefixDelimiter string `toml:"stats_prefix_delimiter"`
 	// EnableTLS serves TLS on every TCP listener (memcached -Z).
 	EnableTLS bool `toml:"enable_tls"`
 	// TLS files (memcached -o ssl_chain_cert, ssl_key, ssl_ca_cert).

@@ -81,6 +81,9 @@ func (c *Config) Validate() error {
 		v.fail("server.max_item_size", "%v is more than half of l1.max_memory ("+FormatSize(int64(c.L1.MaxMemory))+"), as memcached also refuses", FormatSize(int64(s.MaxItemSize)))
 	}
 	v.oneOf("server.protocol", s.Protocol, []string{"auto", "ascii", "binary"})
+	if len(s.StatsPrefixDelimiter) > 1 {
+		v.fail("server.stats_prefix_delimiter", "%q: want one character", s.StatsPrefixDelimiter)
+	}
 	if s.EnableTLS && (s.TLSCertFile == "" || s.TLSKeyFile == "") {
 		v.fail("server.enable_tls", "TLS needs server.tls_cert_file and server.tls_key_file (memcached -o ssl_chain_cert=…,ssl_key=…)")
 	}

@@ -1,0 +1,170 @@
+package server_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratmemcache/ratmemcache/memproto/golden"
+	"github.com/ratmemcache/ratmemcache/memproto/memcachedtest"
+	"github.com/ratmemcache/ratmemcache/server"
+)
+
+// TestStatsDetailDifferential turns per-prefix statistics on, sends the
+// same random gets, sets and deletes over many prefixes (and keys with no
+// prefix) to memcached and to our server, and requires the same
+// "stats detail dump" bytes — memcached's order included, which comes
+// from its hash of each prefix. Then stats reset and detail off.
+func TestStatsDetailDifferential(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	key := func() string {
+		switch r.IntN(10) {
+		case 0:
+			return fmt.Sprintf("noprefix%d", r.IntN(5))
+		case 1:
+			return fmt.Sprintf(":leading%d", r.IntN(3)) // empty prefix
+		}
+		return fmt.Sprintf("user%d:%d", r.IntN(40), r.IntN(5))
+	}
+	conv := &golden.Conversation{}
+	add := func(name, req string) {
+		conv.Exchanges = append(conv.Exchanges, &golden.Exchange{Name: name, Request: []byte(req)})
+	}
+	add("dump while off", "stats detail dump\r\n")
+	add("on", "stats detail on\r\n")
+	for i := range 300 {
+		var req string
+		switch r.IntN(4) {
+		case 0, 1:
+			req = "get " + key() + " " + key() + "\r\n"
+		case 2:
+			req = fmt.Sprintf("set %s 0 0 1\r\nx\r\n", key())
+		default:
+			req = "delete " + key() + "\r\n"
+		}
+		add(fmt.Sprint("op ", i), req)
+	}
+	add("dump", "stats detail dump\r\n")
+	add("settings", "stats detail nonsense\r\n")
+	add("off", "stats detail off\r\n")
+	add("get while off", "get user1:1\r\n")
+	add("dump after off", "stats detail dump\r\n")
+	add("reset", "stats reset\r\n")
+	add("dump after reset", "stats detail dump\r\n")
+
+	mc := memcachedtest.Start(t)
+	if err := conv.Record(mc.Addr); err != nil {
+		t.Fatalf("recording from memcached: %v", err)
+	}
+	dump := string(conv.Exchanges[len(conv.Exchanges)-7].Reply)
+	if strings.Count(dump, "PREFIX ") < 30 {
+		t.Fatalf("memcached's dump has too few prefixes to test the order:\n%s", dump)
+	}
+	addr, _ := startServer(t, &server.Server{}, nil)
+	for _, d := range conv.Replay(addr) {
+		t.Error(d)
+	}
+}
+
+// TestRestrictionsDifferential compares memcached -F -X (flush_all and
+// dumping disabled) with DisableFlushAll and DisableDumping, and the
+// argument checks of stats cachedump, byte for byte.
+func TestRestrictionsDifferential(t *testing.T) {
+	conv := &golden.Conversation{}
+	for i, req := range []string{
+		"set a 0 0 1\r\n1\r\n",
+		"flush_all\r\n",
+		"flush_all noreply\r\nget a\r\n",
+		"flush_all 10\r\n",
+		"lru_crawler metadump all\r\n",
+		"stats cachedump 1 0\r\n",
+		"get a\r\n",
+	} {
+		conv.Exchanges = append(conv.Exchanges, &golden.Exchange{Name: fmt.Sprint("restricted ", i), Request: []byte(req)})
+	}
+	mc := memcachedtest.Start(t, "-F", "-X")
+	if err := conv.Record(mc.Addr); err != nil {
+		t.Fatalf("recording from memcached: %v", err)
+	}
+	addr, _ := startServer(t, &server.Server{DisableFlushAll: true, DisableDumping: true}, nil)
+	for _, d := range conv.Replay(addr) {
+		t.Error(d)
+	}
+
+	// Without -X: cachedump's argument checks.
+	conv = &golden.Conversation{}
+	for i, req := range []string{
+		"stats cachedump\r\n",
+		"stats cachedump 1\r\n",
+		"stats cachedump x 1\r\n",
+		"stats cachedump 1 -1\r\n",
+		"stats cachedump 64 0\r\n",
+		"stats cachedump 63 0\r\n",
+	} {
+		conv.Exchanges = append(conv.Exchanges, &golden.Exchange{Name: fmt.Sprint("cachedump ", i), Request: []byte(req)})
+	}
+	mc2 := memcachedtest.Start(t)
+	if err := conv.Record(mc2.Addr); err != nil {
+		t.Fatalf("recording from memcached: %v", err)
+	}
+	addr2, _ := startServer(t, &server.Server{}, nil)
+	for _, d := range conv.Replay(addr2) {
+		t.Error(d)
+	}
+}
+
+// rawExchange sends req on a new connection and returns what comes back
+// until the server closes the connection or stays silent for 300 ms.
+func rawExchange(t *testing.T, addr string, req []byte) (reply string, closed bool) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		n, err := c.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			var ne net.Error
+			return string(out), !(errors.As(err, &ne) && ne.Timeout())
+		}
+	}
+}
+
+// TestBindingProtocolDifferential compares memcached -B ascii and -B
+// binary with Protocol "ascii" and "binary" on requests of either
+// protocol: same bytes back, and the same decision to close.
+func TestBindingProtocolDifferential(t *testing.T) {
+	binGet := []byte{0x80, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'a'}
+	binVersion := []byte{0x80, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	requests := [][]byte{
+		[]byte("version\r\n"),
+		append(append([]byte{}, binGet...), "\r\n"...),
+		[]byte("get a\r\nget b\r\nget c\r\nget d\r\n"),
+		binVersion,
+	}
+	for _, proto := range []string{"ascii", "binary"} {
+		t.Run(proto, func(t *testing.T) {
+			mc := memcachedtest.Start(t, "-B", proto)
+			addr, _ := startServer(t, &server.Server{Protocol: proto, Version: strings.TrimPrefix(mc.Version, "memcached ")}, nil)
+			for _, req := range requests {
+				want, wantClosed := rawExchange(t, mc.Addr, req)
+				got, gotClosed := rawExchange(t, addr, req)
+				if got != want || gotClosed != wantClosed {
+					t.Errorf("%q: memcached %q (closed %v), ours %q (closed %v)", req, want, wantClosed, got, gotClosed)
+				}
+			}
+		})
+	}
+}
