@@ -36,6 +36,9 @@ const (
 	CmdShutdown
 	CmdCacheMemlimit
 	CmdLruCrawler
+	// CmdSlabs is "slabs automove|reassign ...": Args holds the words
+	// after "slabs"; NoReply is set when the last one is "noreply".
+	CmdSlabs
 
 	// CmdStreamingGet is the RatMemCache extension
 	// "streaming_get <key> <chunk_size>"; see docs/protocol.md.
@@ -76,6 +79,7 @@ var commandNames = [numCommands]string{
 	CmdShutdown:       "shutdown",
 	CmdCacheMemlimit:  "cache_memlimit",
 	CmdLruCrawler:     "lru_crawler",
+	CmdSlabs:          "slabs",
 	CmdStreamingGet:   "streaming_get",
 	CmdMetaGet:        "mg",
 	CmdMetaSet:        "ms",
@@ -174,6 +178,8 @@ func lookupCommand(tok []byte) Command {
 		return CmdCacheMemlimit
 	case "lru_crawler":
 		return CmdLruCrawler
+	case "slabs":
+		return CmdSlabs
 	case "streaming_get":
 		return CmdStreamingGet
 	}

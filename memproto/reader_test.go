@@ -141,7 +141,7 @@ func randRequest(rng *rand.Rand) (wire []byte, want reqView, wantErr error) {
 	var req Request
 	cmds := []Command{CmdSet, CmdAdd, CmdReplace, CmdAppend, CmdPrepend, CmdCas, CmdGet, CmdGets,
 		CmdGat, CmdGats, CmdDelete, CmdIncr, CmdDecr, CmdTouch, CmdFlushAll, CmdVersion,
-		CmdVerbosity, CmdQuit, CmdStats, CmdShutdown, CmdCacheMemlimit, CmdLruCrawler, CmdStreamingGet}
+		CmdVerbosity, CmdQuit, CmdStats, CmdShutdown, CmdCacheMemlimit, CmdLruCrawler, CmdSlabs, CmdStreamingGet}
 	req.Command = cmds[rng.IntN(len(cmds))]
 	noreply := rng.IntN(3) == 0
 	switch c := req.Command; {
@@ -179,6 +179,8 @@ func randRequest(rng *rand.Rand) (wire []byte, want reqView, wantErr error) {
 		}
 	case c == CmdLruCrawler:
 		req.Args = [][]byte{[]byte("crawl"), []byte("all")}
+	case c == CmdSlabs:
+		req.Args = [][]byte{[]byte("automove"), []byte("1")}
 	case c == CmdStreamingGet:
 		req.Key, req.Number = key(), uint64(MinStreamChunkSize+rng.IntN(1<<20))
 	}

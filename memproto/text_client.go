@@ -204,6 +204,9 @@ func AppendRequest(dst []byte, req *Request) []byte {
 		return appendKeys(dst, req.Args)
 	case c == CmdLruCrawler:
 		return AppendLruCrawler(dst, req.Args...)
+	case c == CmdSlabs:
+		dst = append(dst, "slabs"...)
+		return appendKeys(dst, req.Args)
 	case c == CmdStreamingGet:
 		return AppendStreamingGet(dst, req.Key, int(req.Number))
 	}

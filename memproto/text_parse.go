@@ -322,6 +322,10 @@ func parseOther(req *Request, toks [][]byte) error {
 		return parseMemlimit(req, toks)
 	case CmdLruCrawler:
 		return parseLruCrawler(req, toks)
+	case CmdSlabs:
+		req.Args = append(req.Args[:0], toks[1:]...)
+		req.NoReply = len(toks) > 1 && string(toks[len(toks)-1]) == "noreply"
+		return nil
 	case CmdStreamingGet:
 		return parseStreamingGet(req, toks)
 	}

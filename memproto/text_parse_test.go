@@ -186,7 +186,8 @@ var parseTests = []struct {
 	{name: "http not last", in: "POST HTTP/1.1 x\r\n", err: ErrUnknownCommand},
 	{name: "http 23rd token", in: "POST" + strings.Repeat(" x", 21) + " HTTP/1.1 y z\r\n", err: ErrHTTPRequest},
 	{name: "http 24th token", in: "POST" + strings.Repeat(" x", 22) + " HTTP/1.1\r\n", err: ErrUnknownCommand},
-	{name: "slabs is unknown here", in: "slabs automove 1\r\n", err: ErrUnknownCommand},
+	{name: "slabs automove", in: "slabs automove 1\r\n", want: reqView{Cmd: CmdSlabs, Args: "automove|1"}},
+	{name: "slabs automove noreply", in: "slabs automove 1 noreply\r\n", want: reqView{Cmd: CmdSlabs, Args: "automove|1|noreply", NoReply: true}},
 }
 
 func TestParseRequest(t *testing.T) {

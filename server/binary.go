@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/ratmemcache/ratmemcache/memproto"
 )
@@ -42,6 +43,11 @@ func (h *binaryHandler) handle() error {
 		var be *memproto.BinaryError
 		if !errors.As(err, &be) {
 			return err
+		}
+		if errors.Is(err, memproto.ErrBinaryTooLarge) && req.Header.Opcode.Loud() == memproto.BinaryOpSet && len(req.Key) > 0 {
+			// As memcached: a failed Set or SetQ does not leave the old
+			// value behind.
+			h.c.srv.Store.Delete(req.Key, 0)
 		}
 		h.out = be.AppendReply(h.out[:0], req.Header.Opcode, req.Header.Opaque)
 		if err := h.write(h.out); err != nil {
@@ -281,15 +287,33 @@ func (h *binaryHandler) stats() error {
 	hd := &h.req.Header
 	s := h.c.srv
 	var lines []byte
-	switch string(h.req.Key) {
-	case "":
+	key := string(h.req.Key)
+	// memcached matches the groups by prefix ("resetX" resets).
+	switch {
+	case key == "":
 		lines = s.appendGeneralStats(nil)
-	case "settings":
-		lines = s.appendSettingsStats(nil)
-	case "items", "slabs", "sizes", "conns":
-		lines = s.appendSubStats(nil, string(h.req.Key))
-	case "reset":
+	case strings.HasPrefix(key, "reset"):
 		s.resetStats()
+	case strings.HasPrefix(key, "settings"):
+		lines = s.appendSettingsStats(nil)
+	case strings.HasPrefix(key, "detail"):
+		switch sub := key[len("detail"):]; {
+		case strings.HasPrefix(sub, " dump"):
+			// One stat, "detailed", whose value is the text dump.
+			h.out = memproto.AppendBinaryResponse(h.out[:0], hd.Opcode, memproto.BinaryStatusNoError, hd.Opaque, 0, nil,
+				[]byte("detailed"), s.prefix.appendDump(nil))
+			if err := h.write(h.out); err != nil {
+				return err
+			}
+		case strings.HasPrefix(sub, " on"):
+			s.prefix.on.Store(true)
+		case strings.HasPrefix(sub, " off"):
+			s.prefix.on.Store(false)
+		default:
+			return h.fail(memproto.BinaryStatusKeyNotFound)
+		}
+	case key == "items", key == "slabs", key == "sizes", key == "conns":
+		lines = s.appendSubStats(nil, key)
 	default:
 		return h.fail(memproto.BinaryStatusKeyNotFound)
 	}

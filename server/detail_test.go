@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratmemcache/ratmemcache/memproto"
 	"github.com/ratmemcache/ratmemcache/memproto/golden"
 	"github.com/ratmemcache/ratmemcache/memproto/memcachedtest"
 	"github.com/ratmemcache/ratmemcache/server"
@@ -72,7 +74,8 @@ func TestStatsDetailDifferential(t *testing.T) {
 
 // TestRestrictionsDifferential compares memcached -F -X (flush_all and
 // dumping disabled) with DisableFlushAll and DisableDumping, and the
-// argument checks of stats cachedump, byte for byte.
+// argument checks of stats cachedump and the slabs command, byte for
+// byte.
 func TestRestrictionsDifferential(t *testing.T) {
 	conv := &golden.Conversation{}
 	for i, req := range []string{
@@ -104,6 +107,11 @@ func TestRestrictionsDifferential(t *testing.T) {
 		"stats cachedump 1 -1\r\n",
 		"stats cachedump 64 0\r\n",
 		"stats cachedump 63 0\r\n",
+		"slabs automove invalid\r\n", "slabs automove 1\r\n", "slabs automove 3\r\n",
+		"slabs automove 2 noreply\r\n", "slabs automove ratio 0.5\r\n", "slabs automove ratio\r\n",
+		"slabs reassign 1 1\r\n", "slabs reassign 1 2\r\n", "slabs reassign -1 2\r\n",
+		"slabs reassign 0 2\r\n", "slabs reassign 1 39\r\n", "slabs reassign 1 40\r\n",
+		"slabs reassign 1 x\r\n", "slabs\r\n", "slabs foo\r\n", "slabs reassign 1 2 noreply\r\n",
 	} {
 		conv.Exchanges = append(conv.Exchanges, &golden.Exchange{Name: fmt.Sprint("cachedump ", i), Request: []byte(req)})
 	}
@@ -166,5 +174,49 @@ func TestBindingProtocolDifferential(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBinaryStatsDetailAndTooLargeDifferential: binary Stat "detail
+// on|dump|off" and "resetX" (memcached matches stat groups by prefix),
+// and a Set or SetQ of a too-large value removing the old value, byte for
+// byte against memcached.
+func TestBinaryStatsDetailAndTooLargeDifferential(t *testing.T) {
+	stat := func(group string) []byte {
+		return memproto.AppendBinaryRequest(nil, &memproto.BinaryRequest{Header: memproto.BinaryHeader{Opcode: memproto.BinaryOpStat}, Key: []byte(group)})
+	}
+	set := func(op memproto.BinaryOpcode, key string, n int) []byte {
+		return memproto.AppendBinaryRequest(nil, &memproto.BinaryRequest{Header: memproto.BinaryHeader{Opcode: op},
+			Extras: make([]byte, 8), Key: []byte(key), Value: bytes.Repeat([]byte("v"), n)})
+	}
+	get := func(key string) []byte {
+		return memproto.AppendBinaryRequest(nil, &memproto.BinaryRequest{Header: memproto.BinaryHeader{Opcode: memproto.BinaryOpGet}, Key: []byte(key)})
+	}
+	conv := &golden.Conversation{Binary: true}
+	for i, req := range [][]byte{
+		stat("detail on"),
+		set(memproto.BinaryOpSet, "p:a", 3),
+		get("p:a"), get("p:b"), get("q:c"),
+		stat("detail dump"),
+		stat("detail bogus"),
+		stat("detail off"),
+		stat("resetting"),
+		stat("detail dump"),
+		set(memproto.BinaryOpSet, "big", 10),
+		set(memproto.BinaryOpSet, "big", 2<<20),
+		get("big"),
+		set(memproto.BinaryOpSet, "bigq", 10),
+		set(memproto.BinaryOpSetQ, "bigq", 2<<20),
+		get("bigq"),
+	} {
+		conv.Exchanges = append(conv.Exchanges, &golden.Exchange{Name: fmt.Sprint("binary ", i), Request: req})
+	}
+	mc := memcachedtest.Start(t)
+	if err := conv.Record(mc.Addr); err != nil {
+		t.Fatalf("recording from memcached: %v", err)
+	}
+	addr, _ := startServer(t, &server.Server{}, nil)
+	for _, d := range conv.Replay(addr) {
+		t.Error(d)
 	}
 }

@@ -147,6 +147,8 @@ func (h *textHandler) handle() error {
 		return h.reply(memproto.ReplyOK)
 	case memproto.CmdLruCrawler:
 		return h.lruCrawler()
+	case memproto.CmdSlabs:
+		return h.slabs()
 	case memproto.CmdStreamingGet:
 		return h.streamingGet()
 	}
@@ -563,6 +565,53 @@ func (h *textHandler) cachedump(args [][]byte) error {
 	}
 	return h.write([]byte(memproto.ReplyEnd))
 }
+
+// slabs answers "slabs automove" and "slabs reassign" as memcached does,
+// with its argument checks. The engine has one size class and no pages
+// to move, so automove settings are accepted and have no effect, and a
+// valid reassign finds no spare page.
+func (h *textHandler) slabs() error {
+	args := h.req.Args
+	switch {
+	case len(args) == 3 && string(args[0]) == "reassign":
+		src, err1 := strconv.ParseInt(string(args[1]), 10, 32)
+		dst, err2 := strconv.ParseInt(string(args[2]), 10, 32)
+		switch {
+		case err1 != nil || err2 != nil:
+			return h.write([]byte("CLIENT_ERROR bad command line format\r\n"))
+		case src == dst:
+			return h.write([]byte("SAME src and dst class are identical\r\n"))
+		case src < 0 || src > maxSlabClass || dst < 0 || dst > maxSlabClass:
+			// src -1 asks memcached to pick a class with a spare page:
+			// with none, it answers BADCLASS too.
+			return h.write([]byte("BADCLASS invalid src or dst class id\r\n"))
+		}
+		return h.write([]byte("NOSPARE source class has no spare pages\r\n"))
+	case len(args) >= 2 && string(args[0]) == "automove":
+		if string(args[1]) == "ratio" {
+			if len(args) < 3 {
+				return h.reply(memproto.ReplyError)
+			}
+			if _, err := strconv.ParseFloat(string(args[2]), 64); err != nil {
+				return h.reply(memproto.ReplyError)
+			}
+			return h.reply(memproto.ReplyOK)
+		}
+		level, err := strconv.ParseUint(string(args[1]), 10, 32)
+		if err != nil {
+			return h.reply("CLIENT_ERROR bad command line format\r\n")
+		}
+		if level > 2 {
+			return h.reply(memproto.ReplyError)
+		}
+		return h.reply(memproto.ReplyOK)
+	}
+	return h.write([]byte(memproto.ReplyError))
+}
+
+// maxSlabClass is the largest slab class id memcached 1.6 creates with its
+// defaults (-f 1.25, -n 48, 1 MiB items).
+const maxSlabClass = 39
 
 func onOff(b bool) string {
 	if b {

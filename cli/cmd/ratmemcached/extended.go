@@ -25,7 +25,8 @@ var memcachedIgnored = []string{
 	"ext_item_age", "ext_low_ttl", "ext_drop_unread", "ext_recache_rate", "ext_compact_under",
 	"ext_drop_under", "ext_max_frag", "ext_max_sleep", "ssl_keyformat", "ssl_ciphers",
 	"ssl_wbuf_size", "ssl_session_cache", "ssl_kernel_tls", "ssl_min_version", "proxy_config",
-	"large_memory_pages", "lru_crawler_metadump",
+	"large_memory_pages", "lru_crawler_metadump", "slab_sizes", "chunked_items", "drop_privileges",
+	"relaxed_privileges", "proxy_uring", "inline_ascii_resp",
 }
 
 var hashAlgorithms = []string{"jenkins", "murmur3", "xxh3"}
