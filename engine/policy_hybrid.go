@@ -69,12 +69,12 @@ type hybrid struct {
 	requests   uint64 // in the current period
 }
 
-const (
+var (
 	// hybridMiniEntries is the target number of entries in each
 	// miniature; below it the miniatures are exact (rate 1).
-	hybridMiniEntries = 8192
+	hybridMiniEntries uint64 = 8192
 	// hybridMinPeriod is the least number of requests between decisions.
-	hybridMinPeriod = 256
+	hybridMinPeriod uint64 = 256
 	// hybridDecay weighs older periods in the evidence (a horizon of
 	// about 1/(1-hybridDecay) periods).
 	hybridDecay = 0.95
@@ -88,9 +88,10 @@ const (
 	// cache takes to converge to a new leader; its exclusive hits over
 	// that time are the cost of switching.
 	hybridSwitchPeriods = 1.0
-	// hybridN is the number of experts.
-	hybridN = len(hybridExperts)
 )
+
+// hybridN is the number of experts.
+const hybridN = len(hybridExperts)
 
 // hybridExperts are the policies the ensemble chooses from; the first one
 // starts in charge.
