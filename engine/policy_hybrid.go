@@ -48,6 +48,10 @@ type hybrid struct {
 	// is the decayed sum of expert i's hits the real cache missed.
 	sum, sq [hybridN][hybridN]float64
 	excl    [hybridN]float64
+	// reqs and periods are the decayed sums of requests (seen by the
+	// miniatures) and of periods, the scales of the margin and of the
+	// mean exclusive hits per period.
+	reqs, periods float64
 
 	hash    []uint64 // by id
 	weight  []uint32 // by id
@@ -72,7 +76,12 @@ type hybrid struct {
 var (
 	// hybridMiniEntries is the target number of entries in each
 	// miniature; below it the miniatures are exact (rate 1).
-	hybridMiniEntries uint64 = 8192
+	hybridStart               = 0
+	hybridAltWindow           = 0.2
+	hybridMinHits             = 0.0
+	hybridScaled              = false
+	hybridPeriodFactor        = 1.0
+	hybridMiniEntries  uint64 = 8192
 	// hybridMinPeriod is the least number of requests between decisions.
 	hybridMinPeriod uint64 = 256
 	// hybridDecay weighs older periods in the evidence (a horizon of
@@ -102,13 +111,15 @@ var hybridExperts = [...]func(capacity uint64) Policy{
 	func(c uint64) Policy { return newTwoQ(c) },
 	func(c uint64) Policy { return newS3FIFO(c) },
 	func(c uint64) Policy { return newAdaptiveTinyLFU(c) },
+	func(c uint64) Policy { return newLIRS(c) },
+	func(c uint64) Policy { return newTinyLFU(c, hybridAltWindow) },
 }
 
 var _ Policy = (*hybrid)(nil)
 
 func newHybrid(capacity uint64) *hybrid {
 	capacity = max(capacity, 1)
-	p := &hybrid{capacity: capacity}
+	p := &hybrid{capacity: capacity, cur: hybridStart}
 	p.setRate(max(1, capacity/hybridMiniEntries))
 	return p
 }
@@ -122,6 +133,7 @@ func (p *hybrid) setRate(rate uint64) {
 		p.minis[i] = miniSim{p: f(mc), capacity: mc}
 	}
 	p.sum, p.sq, p.excl = [hybridN][hybridN]float64{}, [hybridN][hybridN]float64{}, [hybridN]float64{}
+	p.reqs, p.periods = 0, 0
 	p.follow = rate == 1
 	p.orphans, p.victims = p.orphans[:0], p.victims[:0]
 	p.index = hashIndex{}
@@ -162,7 +174,7 @@ func (p *hybrid) request(h uint64, w uint32, hit bool) {
 		}
 	}
 	p.requests++
-	if p.requests >= max(uint64(p.n), hybridMinPeriod) {
+	if p.requests >= max(uint64(float64(p.n)*hybridPeriodFactor), hybridMinPeriod) {
 		p.decide()
 	}
 }
@@ -187,13 +199,21 @@ func (p *hybrid) decide() {
 			p.sq[i][j] = p.sq[i][j]*hybridDecay + d*d
 		}
 	}
-	margin := hybridMargin * float64(reqs) / float64(p.rate) / (1 - hybridDecay)
+	p.reqs = p.reqs*hybridDecay + float64(reqs)/float64(p.rate)
+	p.periods = p.periods*hybridDecay + 1
+	margin := max(hybridMargin*p.reqs, hybridMinHits)
+	if !hybridScaled {
+		margin = hybridMargin * float64(reqs) / float64(p.rate) / (1 - hybridDecay)
+	}
 	best, bestGain := p.cur, 0.0
 	for i := range p.minis {
 		if i == p.cur {
 			continue
 		}
-		cost := hybridSwitchPeriods * p.excl[i] * (1 - hybridDecay)
+		cost := hybridSwitchPeriods * p.excl[i] / p.periods
+		if !hybridScaled {
+			cost = hybridSwitchPeriods * p.excl[i] * (1 - hybridDecay)
+		}
 		g := p.sum[i][p.cur] - hybridZ*math.Sqrt(p.sq[i][p.cur]) - cost - margin
 		if g > bestGain {
 			best, bestGain = i, g

@@ -102,3 +102,85 @@ func TestHybridNoFlipFlop(t *testing.T) {
 		t.Errorf("hybrid hit %d, LRU %d on zig-zag sweeps", hyb, lru)
 	}
 }
+
+// TestLIRSConformance runs the conformance model's random operations
+// against LIRS, which is not a registered policy (only an expert of
+// hybrid), weighted and not, including a cache too small for any LIR
+// entry.
+func TestLIRSConformance(t *testing.T) {
+	for _, capacity := range []uint64{1, 3, 200} {
+		for _, weighted := range []bool{false, true} {
+			r := rand.New(rand.NewPCG(5, capacity))
+			m := &policyModel{t: t, p: newLIRS(capacity), capacity: capacity, weight: map[uint32]uint32{}}
+			for range 20000 {
+				w := uint32(1)
+				if weighted {
+					w = uint32(1 + r.IntN(int(min(capacity, 20))))
+				}
+				switch op := r.IntN(10); {
+				case op < 4:
+					m.insert(r.Uint64N(5*capacity), w)
+				case op < 7:
+					if id, ok := m.randomResident(r); ok {
+						m.p.Access(id)
+					}
+				case op < 8:
+					if id, ok := m.randomResident(r); ok {
+						m.total = m.total - uint64(m.weight[id]) + uint64(w)
+						m.weight[id] = w
+						m.p.Update(id, w)
+						m.evictToFit()
+					}
+				default:
+					if id, ok := m.randomResident(r); ok {
+						m.p.Remove(id)
+						m.total -= uint64(m.weight[id])
+						delete(m.weight, id)
+						m.free = append(m.free, id)
+					}
+				}
+				m.check()
+				if l := m.p.(*lirs); l.ghostW > l.capacity {
+					t.Fatalf("ghosts weigh %d, capacity %d", l.ghostW, l.capacity)
+				}
+			}
+			for len(m.weight) > 0 {
+				id, ok := m.p.Evict()
+				if !ok {
+					t.Fatalf("Evict failed with %d resident", len(m.weight))
+				}
+				if _, present := m.weight[id]; !present {
+					t.Fatalf("Evict returned absent id %d", id)
+				}
+				delete(m.weight, id)
+			}
+			if id, ok := m.p.Evict(); ok {
+				t.Fatalf("Evict on empty policy returned %d", id)
+			}
+		}
+	}
+}
+
+// TestLIRSLoop: on a loop slightly larger than the cache LIRS keeps a
+// stable LIR set and hits on most of it, where LRU never hits.
+func TestLIRSLoop(t *testing.T) {
+	const capacity, span, rounds = 100, 120, 50
+	m := &policyModel{t: t, p: newLIRS(capacity), capacity: capacity, weight: map[uint32]uint32{}}
+	ids, keyOf := map[uint64]uint32{}, map[uint32]uint64{}
+	hits := 0
+	for i := range span * rounds {
+		k := uint64(i % span)
+		if id, ok := ids[k]; ok && keyOf[id] == k {
+			if _, res := m.weight[id]; res {
+				m.p.Access(id)
+				hits++
+				continue
+			}
+		}
+		id := m.insert(k, 1)
+		ids[k], keyOf[id] = id, k
+	}
+	if hits < span*rounds*3/4 {
+		t.Errorf("LIRS hit %d of %d on a loop", hits, span*rounds)
+	}
+}
