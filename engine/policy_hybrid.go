@@ -89,7 +89,7 @@ var (
 	hybridDecay = 0.95
 	// hybridZ scales the noise allowance: the root of the decayed sum of
 	// squared per-period differences.
-	hybridZ = 0.7
+	hybridZ = 0.3
 	// hybridMargin is the least advantage, in hits per request (of the
 	// miniatures), a challenger must show over the horizon.
 	hybridMargin = 0.001

@@ -56,9 +56,11 @@ const (
 
 var _ Policy = (*lirs)(nil)
 
+var lirsHIRFrac = 0.01
+
 func newLIRS(capacity uint64) *lirs {
 	capacity = max(capacity, 1)
-	hir := max(capacity/100, 1)
+	hir := max(uint64(float64(capacity)*lirsHIRFrac), 1)
 	return &lirs{capacity: capacity, lirCap: capacity - min(hir, capacity)}
 }
 
