@@ -140,7 +140,7 @@ func TestLIRSConformance(t *testing.T) {
 					}
 				}
 				m.check()
-				if l := m.p.(*lirs); l.ghostW > l.capacity {
+				if l := m.p.(*lirs); float64(l.ghostW) > lirsGhostMul*float64(l.capacity) {
 					t.Fatalf("ghosts weigh %d, capacity %d", l.ghostW, l.capacity)
 				}
 			}

@@ -58,6 +58,8 @@ var _ Policy = (*lirs)(nil)
 
 var lirsHIRFrac = 0.01
 
+var lirsGhostMul = 4.0
+
 func newLIRS(capacity uint64) *lirs {
 	capacity = max(capacity, 1)
 	hir := max(uint64(float64(capacity)*lirsHIRFrac), 1)
@@ -240,7 +242,7 @@ func (p *lirs) Evict() (uint32, bool) {
 		p.ghost.put(p.hash[x], x)
 		p.q.pushFront(&p.ghosts, x, lirsInG)
 		p.ghostW += w
-		for p.ghostW > p.capacity && p.ghosts.n > 0 {
+		for float64(p.ghostW) > lirsGhostMul*float64(p.capacity) && p.ghosts.n > 0 {
 			p.dropGhost(p.ghosts.tail)
 		}
 		return id, true
