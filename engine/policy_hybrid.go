@@ -3,13 +3,14 @@ package engine
 import "math"
 
 // hybrid is an adaptive ensemble: it runs miniature simulations of several
-// expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU and an adaptive
-// W-TinyLFU) side by side on the same request stream and lets the one that
-// has recently scored the most hits manage the real entries. No single
-// expert wins on every workload (LRU on pure recency, W-TinyLFU on loops
-// and frequency skew, S3-FIFO and ARC on web-like mixes), so following the
-// leader tracks the best of them, and switches when the workload changes
-// phase.
+// expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU with a 1% and a 20%
+// window, an adaptive W-TinyLFU and LIRS) side by side on the same request
+// stream and lets the one that has recently scored the most hits manage
+// the real entries. No single expert wins on every workload (LRU on pure
+// recency, W-TinyLFU on loops and frequency skew, S3-FIFO and ARC on
+// web-like mixes, LIRS on mixes of loops of different lengths), so
+// following the leader tracks the best of them, and switches when the
+// workload changes phase.
 //
 // The miniatures ("Cache modeling and optimization using miniature
 // simulations", Waldspurger et al., USENIX ATC'17) see only the requests
@@ -48,10 +49,6 @@ type hybrid struct {
 	// is the decayed sum of expert i's hits the real cache missed.
 	sum, sq [hybridN][hybridN]float64
 	excl    [hybridN]float64
-	// reqs and periods are the decayed sums of requests (seen by the
-	// miniatures) and of periods, the scales of the margin and of the
-	// mean exclusive hits per period.
-	reqs, periods float64
 
 	hash    []uint64 // by id
 	weight  []uint32 // by id
@@ -73,17 +70,12 @@ type hybrid struct {
 	requests   uint64 // in the current period
 }
 
-var (
+const (
 	// hybridMiniEntries is the target number of entries in each
 	// miniature; below it the miniatures are exact (rate 1).
-	hybridStart               = 0
-	hybridAltWindow           = 0.2
-	hybridMinHits             = 0.0
-	hybridScaled              = false
-	hybridPeriodFactor        = 1.0
-	hybridMiniEntries  uint64 = 8192
+	hybridMiniEntries = 8192
 	// hybridMinPeriod is the least number of requests between decisions.
-	hybridMinPeriod uint64 = 256
+	hybridMinPeriod = 256
 	// hybridDecay weighs older periods in the evidence (a horizon of
 	// about 1/(1-hybridDecay) periods).
 	hybridDecay = 0.95
@@ -97,10 +89,9 @@ var (
 	// cache takes to converge to a new leader; its exclusive hits over
 	// that time are the cost of switching.
 	hybridSwitchPeriods = 1.0
+	// hybridN is the number of experts.
+	hybridN = len(hybridExperts)
 )
-
-// hybridN is the number of experts.
-const hybridN = len(hybridExperts)
 
 // hybridExperts are the policies the ensemble chooses from; the first one
 // starts in charge.
@@ -112,14 +103,19 @@ var hybridExperts = [...]func(capacity uint64) Policy{
 	func(c uint64) Policy { return newS3FIFO(c) },
 	func(c uint64) Policy { return newAdaptiveTinyLFU(c) },
 	func(c uint64) Policy { return newLIRS(c) },
-	func(c uint64) Policy { return newTinyLFU(c, hybridAltWindow) },
+	func(c uint64) Policy { return newTinyLFU(c, hybridWideWindow) },
 }
+
+// hybridWideWindow is the window share of the second static W-TinyLFU
+// expert, between the 1% of "wtinylfu" (frequency first) and the 100% the
+// adaptive one may reach (LRU): recency-biased web-like mixes sit there.
+const hybridWideWindow = 0.2
 
 var _ Policy = (*hybrid)(nil)
 
 func newHybrid(capacity uint64) *hybrid {
 	capacity = max(capacity, 1)
-	p := &hybrid{capacity: capacity, cur: hybridStart}
+	p := &hybrid{capacity: capacity}
 	p.setRate(max(1, capacity/hybridMiniEntries))
 	return p
 }
@@ -133,7 +129,6 @@ func (p *hybrid) setRate(rate uint64) {
 		p.minis[i] = miniSim{p: f(mc), capacity: mc}
 	}
 	p.sum, p.sq, p.excl = [hybridN][hybridN]float64{}, [hybridN][hybridN]float64{}, [hybridN]float64{}
-	p.reqs, p.periods = 0, 0
 	p.follow = rate == 1
 	p.orphans, p.victims = p.orphans[:0], p.victims[:0]
 	p.index = hashIndex{}
@@ -174,7 +169,7 @@ func (p *hybrid) request(h uint64, w uint32, hit bool) {
 		}
 	}
 	p.requests++
-	if p.requests >= max(uint64(float64(p.n)*hybridPeriodFactor), hybridMinPeriod) {
+	if p.requests >= max(uint64(p.n), hybridMinPeriod) {
 		p.decide()
 	}
 }
@@ -199,21 +194,13 @@ func (p *hybrid) decide() {
 			p.sq[i][j] = p.sq[i][j]*hybridDecay + d*d
 		}
 	}
-	p.reqs = p.reqs*hybridDecay + float64(reqs)/float64(p.rate)
-	p.periods = p.periods*hybridDecay + 1
-	margin := max(hybridMargin*p.reqs, hybridMinHits)
-	if !hybridScaled {
-		margin = hybridMargin * float64(reqs) / float64(p.rate) / (1 - hybridDecay)
-	}
+	margin := hybridMargin * float64(reqs) / float64(p.rate) / (1 - hybridDecay)
 	best, bestGain := p.cur, 0.0
 	for i := range p.minis {
 		if i == p.cur {
 			continue
 		}
-		cost := hybridSwitchPeriods * p.excl[i] / p.periods
-		if !hybridScaled {
-			cost = hybridSwitchPeriods * p.excl[i] * (1 - hybridDecay)
-		}
+		cost := hybridSwitchPeriods * p.excl[i] * (1 - hybridDecay)
 		g := p.sum[i][p.cur] - hybridZ*math.Sqrt(p.sq[i][p.cur]) - cost - margin
 		if g > bestGain {
 			best, bestGain = i, g

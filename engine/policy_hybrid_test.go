@@ -140,8 +140,8 @@ func TestLIRSConformance(t *testing.T) {
 					}
 				}
 				m.check()
-				if l := m.p.(*lirs); float64(l.ghostW) > lirsGhostMul*float64(l.capacity) {
-					t.Fatalf("ghosts weigh %d, capacity %d", l.ghostW, l.capacity)
+				if l := m.p.(*lirs); l.ghostW > lirsGhostFactor*capacity {
+					t.Fatalf("ghosts weigh %d, capacity %d", l.ghostW, capacity)
 				}
 			}
 			for len(m.weight) > 0 {

@@ -18,8 +18,8 @@ package engine
 // A reference to an HIR entry still in S (resident, or a ghost coming
 // back) shows an IRR lower than the recency of the oldest LIR entry: it
 // becomes LIR and the bottom LIR entry of S is demoted to HIR (the front of
-// Q). Ghosts are bounded in total weight by the capacity, oldest first, so
-// memory stays proportional to the capacity. Loops larger than the cache
+// Q). Ghosts are bounded in total weight by lirsGhostFactor capacities,
+// oldest forgotten first, so memory stays proportional to the capacity. Loops larger than the cache
 // (LRU's worst case) keep a stable LIR set and hit on it.
 //
 // Nodes (slot numbers of this policy, not the owner's ids) carry both
@@ -40,7 +40,7 @@ type lirs struct {
 	free   []uint32 // free nodes
 
 	lirW, hirW, ghostW uint64
-	lirCap, capacity   uint64
+	lirCap, ghostCap   uint64
 	n                  int
 }
 
@@ -54,16 +54,27 @@ const (
 	lirsInG = 2
 )
 
+const (
+	// lirsHIRShare is the share of the capacity held by resident HIR
+	// entries (the paper's 1%).
+	lirsHIRShare = 0.01
+	// lirsGhostFactor bounds the ghosts' total weight to this many times
+	// the capacity. The paper keeps every ghost within the stack; a bound
+	// of four capacities keeps nearly all of the benefit on the developer
+	// traces with memory proportional to the cache.
+	lirsGhostFactor = 4
+)
+
 var _ Policy = (*lirs)(nil)
-
-var lirsHIRFrac = 0.01
-
-var lirsGhostMul = 4.0
 
 func newLIRS(capacity uint64) *lirs {
 	capacity = max(capacity, 1)
-	hir := max(uint64(float64(capacity)*lirsHIRFrac), 1)
-	return &lirs{capacity: capacity, lirCap: capacity - min(hir, capacity)}
+	hir := max(uint64(float64(capacity)*lirsHIRShare), 1)
+	ghostCap := uint64(lirsGhostFactor) * capacity
+	if ghostCap/lirsGhostFactor != capacity {
+		ghostCap = ^uint64(0)
+	}
+	return &lirs{lirCap: capacity - min(hir, capacity), ghostCap: ghostCap}
 }
 
 func (p *lirs) resident() int { return p.n }
@@ -242,7 +253,7 @@ func (p *lirs) Evict() (uint32, bool) {
 		p.ghost.put(p.hash[x], x)
 		p.q.pushFront(&p.ghosts, x, lirsInG)
 		p.ghostW += w
-		for float64(p.ghostW) > lirsGhostMul*float64(p.capacity) && p.ghosts.n > 0 {
+		for p.ghostW > p.ghostCap && p.ghosts.n > 0 {
 			p.dropGhost(p.ghosts.tail)
 		}
 		return id, true

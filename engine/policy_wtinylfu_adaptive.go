@@ -12,7 +12,7 @@ package engine
 // frequency-heavy and looping traces). Admission ties are broken with a
 // little randomness (jitter) for warm candidates.
 
-var (
+const (
 	// adaptiveInitialWindow is the window share the climber starts from.
 	adaptiveInitialWindow = 0.01
 	// climbStepFrac is the initial (and restart) step, a fraction of the
@@ -24,11 +24,11 @@ var (
 	climbRestart = 0.05
 	// climbPeriodFactor sets the sample period to this many requests per
 	// resident entry (at least climbMinPeriod).
-	climbPeriodFactor = 10.0
+	climbPeriodFactor = 10
 	climbMinPeriod    = 512
 	// jitterMinFreq is the least estimated frequency of a candidate that may
 	// be admitted at random when it does not beat the victim.
-	jitterMinFreq uint8 = 6
+	jitterMinFreq = 6
 )
 
 // climber is the hill-climbing state of the adaptive W-TinyLFU.
@@ -54,7 +54,7 @@ func newAdaptiveTinyLFU(capacity uint64) *tinyLFU {
 func (p *tinyLFU) maybeAdapt() {
 	c := &p.climb
 	total := c.hits + c.misses
-	period := max(uint64(climbPeriodFactor*float64(p.resident())), uint64(climbMinPeriod))
+	period := max(uint64(climbPeriodFactor*p.resident()), climbMinPeriod)
 	if total < period {
 		return
 	}
