@@ -142,6 +142,8 @@ func TestLIRSConformance(t *testing.T) {
 				m.check()
 				if l := m.p.(*lirs); l.ghostW > lirsGhostFactor*capacity {
 					t.Fatalf("ghosts weigh %d, capacity %d", l.ghostW, capacity)
+				} else if l.ghosts.n > lirsGhostFactor*max(l.n, 1) {
+					t.Fatalf("%d ghosts for %d resident entries", l.ghosts.n, l.n)
 				}
 			}
 			for len(m.weight) > 0 {

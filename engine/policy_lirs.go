@@ -18,8 +18,9 @@ package engine
 // A reference to an HIR entry still in S (resident, or a ghost coming
 // back) shows an IRR lower than the recency of the oldest LIR entry: it
 // becomes LIR and the bottom LIR entry of S is demoted to HIR (the front of
-// Q). Ghosts are bounded in total weight by lirsGhostFactor capacities,
-// oldest forgotten first, so memory stays proportional to the capacity. Loops larger than the cache
+// Q). Ghosts are bounded in total weight by lirsGhostFactor capacities and
+// in number by lirsGhostFactor per resident entry, oldest forgotten first,
+// so memory stays proportional to the cache. Loops larger than the cache
 // (LRU's worst case) keep a stable LIR set and hit on it.
 //
 // Nodes (slot numbers of this policy, not the owner's ids) carry both
@@ -225,6 +226,17 @@ func (p *lirs) Remove(id uint32) {
 	}
 	p.release(x)
 	p.prune()
+	p.trimGhosts()
+}
+
+// trimGhosts forgets the oldest ghosts while they weigh more than
+// lirsGhostFactor capacities or outnumber the resident entries
+// lirsGhostFactor to one (so that many light ghosts cannot pile up behind
+// a few heavy residents).
+func (p *lirs) trimGhosts() {
+	for p.ghosts.n > 0 && (p.ghostW > p.ghostCap || p.ghosts.n > lirsGhostFactor*max(p.n, 1)) {
+		p.dropGhost(p.ghosts.tail)
+	}
 }
 
 // release forgets resident node x, which is on no list.
@@ -246,16 +258,14 @@ func (p *lirs) Evict() (uint32, bool) {
 		if p.s.on[x] != lirsInS {
 			p.state[x], p.s.on[x], p.q.on[x] = 0, 0, 0
 			p.free = append(p.free, x)
-			return id, true
+		} else {
+			// Still in S: keep its hash as a ghost.
+			p.state[x] = lirsGhost
+			p.ghost.put(p.hash[x], x)
+			p.q.pushFront(&p.ghosts, x, lirsInG)
+			p.ghostW += w
 		}
-		// Still in S: keep its hash as a ghost.
-		p.state[x] = lirsGhost
-		p.ghost.put(p.hash[x], x)
-		p.q.pushFront(&p.ghosts, x, lirsInG)
-		p.ghostW += w
-		for p.ghostW > p.ghostCap && p.ghosts.n > 0 {
-			p.dropGhost(p.ghosts.tail)
-		}
+		p.trimGhosts()
 		return id, true
 	}
 	p.prune()
@@ -268,5 +278,6 @@ func (p *lirs) Evict() (uint32, bool) {
 	id := p.idOf[x]
 	p.release(x)
 	p.prune()
+	p.trimGhosts()
 	return id, true
 }
