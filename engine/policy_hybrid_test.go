@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -184,5 +185,38 @@ func TestLIRSLoop(t *testing.T) {
 	}
 	if hits < span*rounds*3/4 {
 		t.Errorf("LIRS hit %d of %d on a loop", hits, span*rounds)
+	}
+}
+
+// TestLIRSOrder pins LIRS's choices on a cache of three (two LIR entries,
+// one resident HIR entry): a ghost that comes back is promoted and demotes
+// the oldest LIR entry; victims leave Q oldest first; an HIR entry hit
+// outside the stack stays HIR and goes to the back of Q.
+func TestLIRSOrder(t *testing.T) {
+	p := newLIRS(3)
+	var got []uint32
+	evict := func() {
+		id, ok := p.Evict()
+		if !ok {
+			t.Fatal("Evict failed")
+		}
+		got = append(got, id)
+	}
+	p.Insert(0, 10, 1) // A: LIR
+	p.Insert(1, 11, 1) // B: LIR
+	p.Insert(2, 12, 1) // C: resident HIR
+	p.Insert(3, 13, 1) // D: resident HIR
+	evict()            // C, the oldest in Q, becomes a ghost
+	p.Insert(2, 12, 1) // C is back: LIR; A, the bottom LIR, is demoted
+	evict()            // D, now the oldest in Q
+	p.Access(0)        // A: HIR, not in the stack any more: back of Q
+	p.Insert(3, 14, 1) // E: resident HIR
+	evict()            // A
+	want := []uint32{2, 3, 0}
+	if !slices.Equal(got, want) {
+		t.Fatalf("evicted %v, want %v", got, want)
+	}
+	if p.state[p.nodeOf[2]] != lirsLIR || p.state[p.nodeOf[1]] != lirsLIR {
+		t.Errorf("B and C should be LIR")
 	}
 }
