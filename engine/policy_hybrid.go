@@ -3,13 +3,14 @@ package engine
 import "math"
 
 // hybrid is an adaptive ensemble: it runs miniature simulations of several
-// expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU and an adaptive
-// W-TinyLFU) side by side on the same request stream and lets the one that
-// has recently scored the most hits manage the real entries. No single
-// expert wins on every workload (LRU on pure recency, W-TinyLFU on loops
-// and frequency skew, S3-FIFO and ARC on web-like mixes), so following the
-// leader tracks the best of them, and switches when the workload changes
-// phase.
+// expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU with a 1% and a 20%
+// window, an adaptive W-TinyLFU and LIRS) side by side on the same request
+// stream and lets the one that has recently scored the most hits manage
+// the real entries. No single expert wins on every workload (LRU on pure
+// recency, W-TinyLFU on loops and frequency skew, S3-FIFO and ARC on
+// web-like mixes, LIRS on mixes of loops of different lengths), so
+// following the leader tracks the best of them, and switches when the
+// workload changes phase.
 //
 // The miniatures ("Cache modeling and optimization using miniature
 // simulations", Waldspurger et al., USENIX ATC'17) see only the requests
@@ -80,7 +81,7 @@ const (
 	hybridDecay = 0.95
 	// hybridZ scales the noise allowance: the root of the decayed sum of
 	// squared per-period differences.
-	hybridZ = 0.7
+	hybridZ = 0.3
 	// hybridMargin is the least advantage, in hits per request (of the
 	// miniatures), a challenger must show over the horizon.
 	hybridMargin = 0.001
@@ -101,7 +102,14 @@ var hybridExperts = [...]func(capacity uint64) Policy{
 	func(c uint64) Policy { return newTwoQ(c) },
 	func(c uint64) Policy { return newS3FIFO(c) },
 	func(c uint64) Policy { return newAdaptiveTinyLFU(c) },
+	func(c uint64) Policy { return newLIRS(c) },
+	func(c uint64) Policy { return newTinyLFU(c, hybridWideWindow) },
 }
+
+// hybridWideWindow is the window share of the second static W-TinyLFU
+// expert, between the 1% of "wtinylfu" (frequency first) and the 100% the
+// adaptive one may reach (LRU): recency-biased web-like mixes sit there.
+const hybridWideWindow = 0.2
 
 var _ Policy = (*hybrid)(nil)
 

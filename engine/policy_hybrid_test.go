@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -100,5 +101,122 @@ func TestHybridNoFlipFlop(t *testing.T) {
 	t.Logf("hybrid %d, LRU %d", hyb, lru)
 	if hyb < lru*96/100 {
 		t.Errorf("hybrid hit %d, LRU %d on zig-zag sweeps", hyb, lru)
+	}
+}
+
+// TestLIRSConformance runs the conformance model's random operations
+// against LIRS, which is not a registered policy (only an expert of
+// hybrid), weighted and not, including a cache too small for any LIR
+// entry.
+func TestLIRSConformance(t *testing.T) {
+	for _, capacity := range []uint64{1, 3, 200} {
+		for _, weighted := range []bool{false, true} {
+			r := rand.New(rand.NewPCG(5, capacity))
+			m := &policyModel{t: t, p: newLIRS(capacity), capacity: capacity, weight: map[uint32]uint32{}}
+			for range 20000 {
+				w := uint32(1)
+				if weighted {
+					w = uint32(1 + r.IntN(int(min(capacity, 20))))
+				}
+				switch op := r.IntN(10); {
+				case op < 4:
+					m.insert(r.Uint64N(5*capacity), w)
+				case op < 7:
+					if id, ok := m.randomResident(r); ok {
+						m.p.Access(id)
+					}
+				case op < 8:
+					if id, ok := m.randomResident(r); ok {
+						m.total = m.total - uint64(m.weight[id]) + uint64(w)
+						m.weight[id] = w
+						m.p.Update(id, w)
+						m.evictToFit()
+					}
+				default:
+					if id, ok := m.randomResident(r); ok {
+						m.p.Remove(id)
+						m.total -= uint64(m.weight[id])
+						delete(m.weight, id)
+						m.free = append(m.free, id)
+					}
+				}
+				m.check()
+				if l := m.p.(*lirs); l.ghostW > lirsGhostFactor*capacity {
+					t.Fatalf("ghosts weigh %d, capacity %d", l.ghostW, capacity)
+				} else if l.ghosts.n > lirsGhostFactor*max(l.n, 1) {
+					t.Fatalf("%d ghosts for %d resident entries", l.ghosts.n, l.n)
+				}
+			}
+			for len(m.weight) > 0 {
+				id, ok := m.p.Evict()
+				if !ok {
+					t.Fatalf("Evict failed with %d resident", len(m.weight))
+				}
+				if _, present := m.weight[id]; !present {
+					t.Fatalf("Evict returned absent id %d", id)
+				}
+				delete(m.weight, id)
+			}
+			if id, ok := m.p.Evict(); ok {
+				t.Fatalf("Evict on empty policy returned %d", id)
+			}
+		}
+	}
+}
+
+// TestLIRSLoop: on a loop slightly larger than the cache LIRS keeps a
+// stable LIR set and hits on most of it, where LRU never hits.
+func TestLIRSLoop(t *testing.T) {
+	const capacity, span, rounds = 100, 120, 50
+	m := &policyModel{t: t, p: newLIRS(capacity), capacity: capacity, weight: map[uint32]uint32{}}
+	ids, keyOf := map[uint64]uint32{}, map[uint32]uint64{}
+	hits := 0
+	for i := range span * rounds {
+		k := uint64(i % span)
+		if id, ok := ids[k]; ok && keyOf[id] == k {
+			if _, res := m.weight[id]; res {
+				m.p.Access(id)
+				hits++
+				continue
+			}
+		}
+		id := m.insert(k, 1)
+		ids[k], keyOf[id] = id, k
+	}
+	if hits < span*rounds*3/4 {
+		t.Errorf("LIRS hit %d of %d on a loop", hits, span*rounds)
+	}
+}
+
+// TestLIRSOrder pins LIRS's choices on a cache of three (two LIR entries,
+// one resident HIR entry): a ghost that comes back is promoted and demotes
+// the oldest LIR entry; victims leave Q oldest first; an HIR entry hit
+// outside the stack stays HIR and goes to the back of Q.
+func TestLIRSOrder(t *testing.T) {
+	p := newLIRS(3)
+	var got []uint32
+	evict := func() {
+		id, ok := p.Evict()
+		if !ok {
+			t.Fatal("Evict failed")
+		}
+		got = append(got, id)
+	}
+	p.Insert(0, 10, 1) // A: LIR
+	p.Insert(1, 11, 1) // B: LIR
+	p.Insert(2, 12, 1) // C: resident HIR
+	p.Insert(3, 13, 1) // D: resident HIR
+	evict()            // C, the oldest in Q, becomes a ghost
+	p.Insert(2, 12, 1) // C is back: LIR; A, the bottom LIR, is demoted
+	evict()            // D, now the oldest in Q
+	p.Access(0)        // A: HIR, not in the stack any more: back of Q
+	p.Insert(3, 14, 1) // E: resident HIR
+	evict()            // A
+	want := []uint32{2, 3, 0}
+	if !slices.Equal(got, want) {
+		t.Fatalf("evicted %v, want %v", got, want)
+	}
+	if p.state[p.nodeOf[2]] != lirsLIR || p.state[p.nodeOf[1]] != lirsLIR {
+		t.Errorf("B and C should be LIR")
 	}
 }
