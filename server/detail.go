@@ -165,6 +165,10 @@ func (s *Server) resetStats() {
 	s.st.bytesWritten.Store(0)
 	s.st.authCmds.Store(0)
 	s.st.authErrors.Store(0)
+	s.st.metaCmds.Store(0)
+	s.st.storeTooLarge.Store(0)
+	s.st.storeNoMemory.Store(0)
+	s.st.idleKicks.Store(0)
 	s.prefix.clear()
 }
 
@@ -177,4 +181,15 @@ func (s *Server) bindingProtocol() string {
 		return "binary"
 	}
 	return "auto-negotiate"
+}
+
+// countStoreFailure counts a store refused as too large or for memory
+// (stats store_too_large, store_no_memory).
+func (s *Server) countStoreFailure(st Status) {
+	switch st {
+	case StatusTooLarge:
+		s.st.storeTooLarge.Add(1)
+	case StatusNoMemory:
+		s.st.storeNoMemory.Add(1)
+	}
 }

@@ -220,3 +220,70 @@ func TestBinaryStatsDetailAndTooLargeDifferential(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// TestStoreFailureAndMetaStatsDifferential: store_too_large,
+// store_no_memory and cmd_meta count the same requests as memcached's.
+func TestStoreFailureAndMetaStatsDifferential(t *testing.T) {
+	big := strings.Repeat("x", 2<<20)
+	requests := []struct{ req, last string }{
+		{"set a 0 0 1\r\n1\r\n", "STORED\r\n"},
+		{fmt.Sprintf("set big 0 0 %d\r\n%s\r\n", len(big), big), "SERVER_ERROR object too large for cache\r\n"},
+		{fmt.Sprintf("add big2 0 0 %d noreply\r\n%s\r\n", len(big), big), ""},
+		{fmt.Sprintf("ms big3 %d\r\n%s\r\n", len(big), big), "SERVER_ERROR object too large for cache\r\n"},
+		{"mg a v\r\n", "1\r\n"},
+		{"mg missing v\r\n", "EN\r\n"},
+		{"mn\r\n", "MN\r\n"},
+		{"me missing\r\n", "EN\r\n"},
+		{"me a\r\nmn\r\n", "MN\r\n"},
+		{"md a q\r\nmn\r\n", "MN\r\n"},
+	}
+	mc := memcachedtest.Start(t)
+	addr, _ := startServer(t, &server.Server{}, nil)
+	names := []string{"store_too_large", "store_no_memory", "cmd_meta", "cmd_set", "get_hits", "get_misses", "delete_hits"}
+	var results [2]map[string]string
+	for i, a := range []string{mc.Addr, addr} {
+		c := dialClient(t, a)
+		for _, r := range requests {
+			c.send(r.req)
+			if r.last != "" {
+				c.until(r.last)
+			}
+		}
+		results[i] = c.stats("stats")
+	}
+	for _, n := range names {
+		if results[0][n] != results[1][n] {
+			t.Errorf("%s: memcached %q, ours %q", n, results[0][n], results[1][n])
+		}
+	}
+}
+
+// TestIdleKicks: with an idle timeout, stats reports idle_kicks and counts
+// the connections the timeout closed (memcached reports it only then).
+func TestIdleKicks(t *testing.T) {
+	addr, _ := startServer(t, &server.Server{}, nil)
+	if _, ok := dialClient(t, addr).stats("stats")["idle_kicks"]; ok {
+		t.Fatal("idle_kicks reported without an idle timeout")
+	}
+	addr, _ = startServer(t, &server.Server{IdleTimeout: 100 * time.Millisecond}, nil)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatal("the idle connection was not closed")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st := dialClient(t, addr).stats("stats")
+		if st["idle_kicks"] == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("idle_kicks %q, want 1", st["idle_kicks"])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

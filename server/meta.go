@@ -18,6 +18,7 @@ func (h *textHandler) meta() error {
 	case memproto.CmdMetaNoop:
 		return h.write(append(h.out[:0], "MN\r\n"...))
 	case memproto.CmdMetaDebug:
+		h.c.srv.st.metaCmds.Add(1) // memcached 1.6.18's cmd_meta counts me alone
 		return h.metaDebug()
 	case memproto.CmdMetaGet:
 		op.Command = MetaGet
@@ -83,6 +84,9 @@ func (h *textHandler) meta() error {
 	case StatusNonNumeric:
 		return h.write([]byte(memproto.ReplyNonNumeric))
 	case StatusTooLarge, StatusNoMemory, StatusBadKey:
+		if op.Command == MetaSet {
+			h.c.srv.countStoreFailure(r.Status)
+		}
 		return h.write([]byte(storeReply(r.Status)))
 	default:
 		return h.write([]byte(storeReply(StatusNoMemory)))

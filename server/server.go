@@ -128,6 +128,10 @@ type serverStats struct {
 	bytesWritten  atomic.Uint64
 	authCmds      atomic.Uint64
 	authErrors    atomic.Uint64
+	metaCmds      atomic.Uint64 // me requests (what memcached 1.6.18's cmd_meta counts)
+	storeTooLarge atomic.Uint64 // text and meta stores refused as too large
+	storeNoMemory atomic.Uint64 // text and meta stores refused for memory
+	idleKicks     atomic.Uint64 // connections closed by the idle timeout
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -521,6 +525,9 @@ func (c *conn) waitForRequest() error {
 		n, err = c.nc.Read(c.idle[:])
 	}
 	if n == 0 {
+		if s.IdleTimeout > 0 && !s.closed.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
+			s.st.idleKicks.Add(1)
+		}
 		return err
 	}
 	c.cr.n.Add(uint64(n))

@@ -67,6 +67,9 @@ func (h *textHandler) handle() error {
 		if pe.Close {
 			return errClose
 		}
+		if errors.Is(err, memproto.ErrTooLarge) {
+			h.c.srv.st.storeTooLarge.Add(1)
+		}
 		if errors.Is(err, memproto.ErrTooLarge) && len(req.Key) > 0 &&
 			(req.Command == memproto.CmdSet || req.Command == memproto.CmdMetaSet) {
 			// As memcached: a failed set (any ms) does not leave the old
@@ -85,6 +88,7 @@ func (h *textHandler) handle() error {
 	case memproto.CmdSet, memproto.CmdAdd, memproto.CmdReplace, memproto.CmdAppend, memproto.CmdPrepend, memproto.CmdCas:
 		h.c.srv.prefix.record(req.Key, prefixSet)
 		_, status := st.Store(storeMode(req.Command), req.Key, req.Value, req.Flags, req.Exptime, req.CAS)
+		h.c.srv.countStoreFailure(status)
 		return h.reply(storeReply(status))
 	case memproto.CmdDelete:
 		h.c.srv.prefix.record(req.Key, prefixDelete)
@@ -413,6 +417,7 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "cmd_set", st.CmdSet)
 	b = memproto.AppendStatUint(b, "cmd_flush", st.CmdFlush)
 	b = memproto.AppendStatUint(b, "cmd_touch", st.CmdTouch)
+	b = memproto.AppendStatUint(b, "cmd_meta", s.st.metaCmds.Load())
 	b = memproto.AppendStatUint(b, "get_hits", st.GetHits)
 	b = memproto.AppendStatUint(b, "get_misses", st.GetMisses)
 	b = memproto.AppendStatUint(b, "get_expired", st.GetExpired)
@@ -428,8 +433,13 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "cas_badval", st.CasBadval)
 	b = memproto.AppendStatUint(b, "touch_hits", st.TouchHits)
 	b = memproto.AppendStatUint(b, "touch_misses", st.TouchMisses)
+	b = memproto.AppendStatUint(b, "store_too_large", s.st.storeTooLarge.Load())
+	b = memproto.AppendStatUint(b, "store_no_memory", s.st.storeNoMemory.Load())
 	b = memproto.AppendStatUint(b, "auth_cmds", s.st.authCmds.Load())
 	b = memproto.AppendStatUint(b, "auth_errors", s.st.authErrors.Load())
+	if s.IdleTimeout > 0 {
+		b = memproto.AppendStatUint(b, "idle_kicks", s.st.idleKicks.Load())
+	}
 	b = memproto.AppendStatUint(b, "bytes_read", s.st.bytesRead.Load())
 	b = memproto.AppendStatUint(b, "bytes_written", s.st.bytesWritten.Load())
 	b = memproto.AppendStatUint(b, "limit_maxbytes", st.LimitMaxbytes)
