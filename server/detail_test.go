@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -285,5 +286,31 @@ func TestIdleKicks(t *testing.T) {
 			t.Fatalf("idle_kicks %q, want 1", st["idle_kicks"])
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestCachedumpDifferential lists the same items as memcached run without
+// its LRU maintainer (where cachedump lists a class's every item), in
+// memcached's line format; the order may differ.
+func TestCachedumpDifferential(t *testing.T) {
+	mc := memcachedtest.Start(t, "-o", "no_lru_maintainer,no_lru_crawler")
+	addr, _ := startServer(t, &server.Server{}, nil)
+	var dumps [2][]string
+	for i, a := range []string{mc.Addr, addr} {
+		c := dialClient(t, a)
+		for _, k := range []string{"foo", "bar", "baz"} {
+			c.send("set " + k + " 0 0 5\r\nhello\r\n")
+			c.until("STORED\r\n")
+		}
+		c.send("stats cachedump 1 0\r\n")
+		dumps[i] = c.until("END\r\n")
+		sort.Strings(dumps[i])
+		c.send("stats cachedump 1 2\r\n")
+		if got := c.until("END\r\n"); len(got) != 3 {
+			t.Errorf("server %d: cachedump 1 2 gave %q, want 2 items and END", i, got)
+		}
+	}
+	if strings.Join(dumps[0], "") != strings.Join(dumps[1], "") {
+		t.Errorf("cachedump: memcached %q, ours %q", dumps[0], dumps[1])
 	}
 }

@@ -57,6 +57,8 @@ type ItemInfo struct {
 	Fetched bool
 	// Size is the number of bytes the store accounts to the item.
 	Size int
+	// ValueLen is the length of the value in bytes (Range only).
+	ValueLen int
 }
 
 // Mode selects a storage command.

@@ -555,9 +555,12 @@ func boolStat(b bool) uint64 {
 }
 
 // cachedump answers "stats cachedump <class> <limit>" with memcached's
-// argument checks. memcached lists only the items in the cold LRU of the
-// class, which are none until items age out of its hot LRU; the engine
-// has no such segments, and this lists none either (docs/protocol.md).
+// argument checks and line format, "ITEM <key> [<bytes> b; <exptime> s]",
+// at most limit items (0: as many as fit in 2 MB, memcached's cap). The
+// engine has one size class, 1, which holds every item; memcached lists
+// only the items in the cold segment of the class's LRU (all of them when
+// started with -o no_lru_maintainer), in LRU order, where the order here
+// is the engine's.
 func (h *textHandler) cachedump(args [][]byte) error {
 	if h.c.srv.DisableDumping {
 		return h.write([]byte("CLIENT_ERROR stats cachedump not allowed\r\n"))
@@ -566,14 +569,42 @@ func (h *textHandler) cachedump(args [][]byte) error {
 		return h.write([]byte("CLIENT_ERROR bad command line\r\n"))
 	}
 	id, err1 := strconv.ParseUint(string(args[1]), 10, 32)
-	_, err2 := strconv.ParseUint(string(args[2]), 10, 32)
+	limit, err2 := strconv.ParseUint(string(args[2]), 10, 32)
 	if err1 != nil || err2 != nil {
 		return h.write([]byte("CLIENT_ERROR bad command line format\r\n"))
 	}
 	if id >= 64 { // memcached's MAX_NUMBER_OF_SLAB_CLASSES
 		return h.write([]byte("CLIENT_ERROR Illegal slab id\r\n"))
 	}
-	return h.write([]byte(memproto.ReplyEnd))
+	const memLimit = 2 << 20
+	b := h.out[:0]
+	if id == 1 {
+		shown := uint64(0)
+		h.c.srv.Store.Range(func(key []byte, info ItemInfo) bool {
+			if limit != 0 && shown >= limit {
+				return false
+			}
+			n := len(b)
+			b = append(b, "ITEM "...)
+			b = append(b, key...)
+			b = append(b, " ["...)
+			b = strconv.AppendInt(b, int64(info.ValueLen), 10)
+			b = append(b, " b; "...)
+			b = strconv.AppendInt(b, max(info.Exptime, 0), 10)
+			b = append(b, " s]\r\n"...)
+			if len(b)+6 > memLimit {
+				b = b[:n]
+				return false
+			}
+			shown++
+			return true
+		})
+	}
+	b = append(b, memproto.ReplyEnd...)
+	if cap(b) <= 64<<10 {
+		h.out = b
+	}
+	return h.write(b)
 }
 
 // slabs answers "slabs automove" and "slabs reassign" as memcached does,

@@ -237,6 +237,7 @@ func (s *Store) Range(fn func(key []byte, info server.ItemInfo) bool) {
 		// The engine keeps the time of the last write, not of the last
 		// read: report it as the last access.
 		in.LastAccess, in.Fetched, in.Size = i.Stored, i.Fetched, i.Size
+		in.ValueLen = i.Size - engine.ItemHeaderSize - len(key)
 		return fn(key, in)
 	}
 	if s.tier != nil {
