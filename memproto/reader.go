@@ -3,6 +3,7 @@ package memproto
 import (
 	"bufio"
 	"io"
+	"sync/atomic"
 )
 
 // Reader reads text-protocol requests from a bufio.Reader, for a server
@@ -20,7 +21,14 @@ type Reader struct {
 	swallow int
 	line    []byte // copy of the current request line, at most the line limit
 	data    []byte // data blocks too large for br's buffer, at most MaxItemSize+2
+	inBlock atomic.Bool
 }
+
+// InDataBlock reports whether the Reader is reading a request's data
+// block (the line has been read). Unlike the other methods it is safe to
+// call from another goroutine: a server's "stats conns" uses it to tell
+// memcached's conn_nread from conn_read.
+func (r *Reader) InDataBlock() bool { return r.inBlock.Load() }
 
 // NewReader returns a Reader reading from br with the given limits.
 func NewReader(br *bufio.Reader, lim Limits) *Reader {
@@ -66,7 +74,9 @@ func (r *Reader) ReadRequest(req *Request) error {
 	if !req.hasData {
 		return nil
 	}
+	r.inBlock.Store(true)
 	block, err := r.readBlock(req.dataLen + 2)
+	r.inBlock.Store(false)
 	if err != nil {
 		return unexpected(err)
 	}

@@ -193,3 +193,20 @@ func (s *Server) countStoreFailure(st Status) {
 		s.st.storeNoMemory.Add(1)
 	}
 }
+
+// stateName is the connection's state as memcached's stats conns names
+// it: conn_read while waiting for a request or for the rest of its line,
+// conn_nread while waiting for a data block, conn_parse_cmd while a
+// request is being served.
+func (c *conn) stateName() string {
+	if c.state.Load() != stateActive {
+		return "conn_read"
+	}
+	if c.cr.waiting.Load() {
+		if r := c.text.Load(); r != nil && r.InDataBlock() {
+			return "conn_nread"
+		}
+		return "conn_read"
+	}
+	return "conn_parse_cmd"
+}

@@ -314,3 +314,39 @@ func TestCachedumpDifferential(t *testing.T) {
 		t.Errorf("cachedump: memcached %q, ours %q", dumps[0], dumps[1])
 	}
 }
+
+// TestStatsConnsStatesDifferential: an idle connection, one inside a
+// data block, one inside a request line and the one asking are in the
+// same states as memcached reports for them.
+func TestStatsConnsStatesDifferential(t *testing.T) {
+	mc := memcachedtest.Start(t)
+	addr, _ := startServer(t, &server.Server{}, nil)
+	var states [2][]string
+	for i, a := range []string{mc.Addr, addr} {
+		idle := dialClient(t, a)
+		idle.send("set k 0 0 1\r\nx\r\n")
+		idle.until("STORED\r\n")
+		for _, partial := range []string{"set foo 0 0 6\r\n", "get fo"} {
+			c, err := net.Dial("tcp", a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write([]byte(partial)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+		asker := dialClient(t, a)
+		asker.send("stats conns\r\n")
+		for _, l := range asker.until("END\r\n") {
+			if f := strings.Fields(l); len(f) == 3 && strings.HasSuffix(f[1], ":state") && f[2] != "conn_listening" {
+				states[i] = append(states[i], f[2])
+			}
+		}
+		sort.Strings(states[i])
+	}
+	if strings.Join(states[0], " ") != strings.Join(states[1], " ") {
+		t.Errorf("connection states: memcached %q, ours %q", states[0], states[1])
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ratmemcache/ratmemcache/memproto"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -351,12 +353,15 @@ const (
 // connections cost ten thousand small arrays and goroutine stacks, not
 // ten thousand pairs of 16 KiB buffers.
 type conn struct {
-	srv   *Server
-	nc    net.Conn
-	br    *bufio.Reader // nil while idle
-	bw    *outBuf
-	p     protocolHandler // nil until the protocol is known
-	mu    sync.Mutex      // orders state changes with Shutdown's deadlines
+	srv *Server
+	nc  net.Conn
+	br  *bufio.Reader // nil while idle
+	bw  *outBuf
+	p   protocolHandler // nil until the protocol is known
+	// text is the text handler's reader, for stats conns (which runs on
+	// another connection's goroutine).
+	text  atomic.Pointer[memproto.Reader]
+	mu    sync.Mutex // orders state changes with Shutdown's deadlines
 	state atomic.Int32
 	id    uint64       // for stats conns
 	last  atomic.Int64 // unix second of the last request, for stats conns
@@ -567,6 +572,9 @@ type countingReader struct {
 	n   *atomic.Uint64
 	bw  *outBuf
 	pre []byte // what the idle read got, served first
+	// waiting is set while a request in progress waits for more input,
+	// for stats conns.
+	waiting atomic.Bool
 }
 
 func (cr *countingReader) Read(p []byte) (int, error) {
@@ -580,7 +588,9 @@ func (cr *countingReader) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	cr.waiting.Store(true)
 	n, err := cr.r.Read(p)
+	cr.waiting.Store(false)
 	cr.n.Add(uint64(n))
 	return n, err
 }

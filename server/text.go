@@ -24,11 +24,13 @@ type textHandler struct {
 }
 
 func newTextHandler(c *conn) *textHandler {
-	return &textHandler{
+	h := &textHandler{
 		c:   c,
 		r:   memproto.NewReader(c.br, memproto.Limits{MaxItemSize: c.srv.maxItemSize(), MaxLineLength: maxLineLength}),
 		out: make([]byte, 0, 256),
 	}
+	c.text.Store(h.r)
+	return h
 }
 
 func (s *Server) maxItemSize() int {
@@ -537,11 +539,7 @@ func (s *Server) appendConnStats(b []byte) []byte {
 		ra, la := c.nc.RemoteAddr(), c.nc.LocalAddr()
 		b = memproto.AppendStat(b, prefix(id, "addr"), ra.Network()+":"+ra.String())
 		b = memproto.AppendStat(b, prefix(id, "listen_addr"), la.Network()+":"+la.String())
-		state := "conn_waiting"
-		if c.state.Load() == stateActive {
-			state = "conn_parse_cmd"
-		}
-		b = memproto.AppendStat(b, prefix(id, "state"), state)
+		b = memproto.AppendStat(b, prefix(id, "state"), c.stateName())
 		b = memproto.AppendStatUint(b, prefix(id, "secs_since_last_cmd"), uint64(max(now-c.last.Load(), 0)))
 	}
 	return b

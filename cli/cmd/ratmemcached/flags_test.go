@@ -314,3 +314,18 @@ func TestPrintConfigRoundTrip(t *testing.T) {
 		t.Errorf("round trip differs:\n got %+v\nwant %+v\n%s", got, want, out.String())
 	}
 }
+
+func TestTCPNetwork(t *testing.T) {
+	for addr, want := range map[string]string{
+		"0.0.0.0:11211":   "tcp4",
+		"127.0.0.1:0":     "tcp4",
+		"[::]:11211":      "tcp6",
+		"[::1]:11211":     "tcp6",
+		":11211":          "tcp",
+		"localhost:11211": "tcp",
+	} {
+		if got := tcpNetwork(addr); got != want {
+			t.Errorf("tcpNetwork(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

@@ -175,6 +175,23 @@ func reportUnavailable(cfg *config.Config, log interface{ Warn(string, ...any) }
 	}
 }
 
+// tcpNetwork is "tcp4" for an IPv4 literal (so that -l 0.0.0.0 listens
+// on IPv4 only, as memcached does, not on a dual-stack socket), "tcp6" for
+// an IPv6 one and "tcp" for a name.
+func tcpNetwork(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "tcp"
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		if ip.To4() != nil {
+			return "tcp4"
+		}
+		return "tcp6"
+	}
+	return "tcp"
+}
+
 // listen opens every configured listener: TCP (with TLS when enabled) and
 // the Unix socket.
 func listen(cfg *config.Config) (ls []net.Listener, err error) {
@@ -196,7 +213,7 @@ func listen(cfg *config.Config) (ls []net.Listener, err error) {
 		if err != nil {
 			return ls, err
 		}
-		l, err := net.Listen("tcp", addr)
+		l, err := net.Listen(tcpNetwork(addr), addr)
 		if err != nil {
 			return ls, err
 		}
