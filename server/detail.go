@@ -169,6 +169,7 @@ func (s *Server) resetStats() {
 	s.st.storeTooLarge.Store(0)
 	s.st.storeNoMemory.Store(0)
 	s.st.idleKicks.Store(0)
+	s.st.connYields.Store(0)
 	s.prefix.clear()
 }
 

@@ -350,3 +350,22 @@ func TestStatsConnsStatesDifferential(t *testing.T) {
 		t.Errorf("connection states: memcached %q, ours %q", states[0], states[1])
 	}
 }
+
+// TestConnYieldsDifferential: with memcached -R 1, six pipelined sets
+// yield five times; with MaxReqsPerEvent 1 so do we.
+func TestConnYieldsDifferential(t *testing.T) {
+	mc := memcachedtest.Start(t, "-R", "1")
+	addr, _ := startServer(t, &server.Server{MaxReqsPerEvent: 1}, nil)
+	var yields [2]string
+	for i, a := range []string{mc.Addr, addr} {
+		c := dialClient(t, a)
+		c.send(strings.Repeat("set foobar 0 0 5\r\nBubba\r\n", 6))
+		for range 6 {
+			c.until("STORED\r\n")
+		}
+		yields[i] = c.stats("stats")["conn_yields"]
+	}
+	if yields[0] != yields[1] {
+		t.Errorf("conn_yields: memcached %s, ours %s", yields[0], yields[1])
+	}
+}

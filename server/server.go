@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -99,6 +100,11 @@ type Server struct {
 	// DisableDumping refuses "lru_crawler metadump" and "stats
 	// cachedump" (memcached -X).
 	DisableDumping bool
+	// MaxReqsPerEvent is memcached -R: a connection that has served this
+	// many pipelined requests in a row yields the processor to the other
+	// connections (counted in stats conn_yields) before it goes on. Zero
+	// means 20, memcached's default.
+	MaxReqsPerEvent int
 	// Protocol binds every connection to one protocol (memcached -B):
 	// "ascii" or "binary"; "" or "auto" chooses by the first byte.
 	Protocol string
@@ -134,6 +140,7 @@ type serverStats struct {
 	storeTooLarge atomic.Uint64 // text and meta stores refused as too large
 	storeNoMemory atomic.Uint64 // text and meta stores refused for memory
 	idleKicks     atomic.Uint64 // connections closed by the idle timeout
+	connYields    atomic.Uint64 // yields after MaxReqsPerEvent pipelined requests
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -473,6 +480,11 @@ func (c *conn) serve() {
 		p = newTextHandler(c)
 	}
 	c.p = p
+	maxStreak := s.MaxReqsPerEvent
+	if maxStreak <= 0 {
+		maxStreak = 20
+	}
+	streak := 0
 	for {
 		c.state.Store(stateActive)
 		var began time.Time
@@ -502,9 +514,15 @@ func (c *conn) serve() {
 			return
 		}
 		if !c.pending() {
+			streak = 0
 			if err := c.waitForRequest(); err != nil {
 				return
 			}
+		} else if streak++; streak >= maxStreak {
+			// A long pipeline does not starve the other connections.
+			streak = 0
+			s.st.connYields.Add(1)
+			runtime.Gosched()
 		}
 	}
 }

@@ -447,7 +447,7 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "limit_maxbytes", st.LimitMaxbytes)
 	b = memproto.AppendStatUint(b, "accepting_conns", boolStat(!s.closed.Load()))
 	b = memproto.AppendStatUint(b, "threads", uint64(runtimeThreads()))
-	b = memproto.AppendStatUint(b, "conn_yields", 0)
+	b = memproto.AppendStatUint(b, "conn_yields", s.st.connYields.Load())
 	b = memproto.AppendStatUint(b, "bytes", st.Bytes)
 	b = memproto.AppendStatUint(b, "curr_items", st.CurrItems)
 	b = memproto.AppendStatUint(b, "total_items", st.TotalItems)

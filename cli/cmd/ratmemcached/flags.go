@@ -40,7 +40,7 @@ type cli struct {
 	LargePages      bool     `short:"L" name:"enable-largepages" help:"Accepted and ignored." group:"memcached"`
 	Delimiter       string   `short:"D" name:"prefix-delimiter" placeholder:"CHAR" help:"Turn per-prefix stats on, prefixes ending at CHAR (stats detail)." group:"memcached"`
 	Threads         int      `short:"t" name:"threads" placeholder:"NUM" help:"Worker threads: sets GOMAXPROCS (default: all CPUs)." group:"memcached"`
-	ReqsPerEvent    int      `short:"R" name:"max-reqs-per-event" placeholder:"NUM" help:"Accepted and ignored (no event loop)." group:"memcached"`
+	ReqsPerEvent    int      `short:"R" name:"max-reqs-per-event" placeholder:"NUM" help:"Pipelined requests a connection serves before it yields to others (default: 20)." group:"memcached"`
 	DisableCAS      bool     `short:"C" name:"disable-cas" help:"Disable the use of CAS." group:"memcached"`
 	Backlog         int      `short:"b" name:"listen-backlog" placeholder:"NUM" help:"Accepted and ignored (Go uses the system's backlog)." group:"memcached"`
 	Protocol        string   `short:"B" name:"protocol" placeholder:"NAME" help:"Protocol: ascii, binary or auto (default: auto)." group:"memcached"`
@@ -298,7 +298,6 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 	if set["max-reqs-per-event"] {
 		cfg.Performance.MaxReqsPerEvent = c.ReqsPerEvent
 		mark("performance.max_reqs_per_event")
-		ignore("-R", "there is no event loop; every connection has its own goroutine")
 	}
 	if set["prefix-delimiter"] {
 		if len(c.Delimiter) != 1 {

@@ -119,6 +119,7 @@ func TestMemcachedFlags(t *testing.T) {
 		{[]string{"-M"}, func(c *config.Config) bool { return c.L1.DisableEvictions }},
 		{[]string{"-D", "#"}, func(c *config.Config) bool { return c.Server.StatsPrefixDelimiter == "#" }},
 		{[]string{"-D:"}, func(c *config.Config) bool { return c.Server.StatsPrefixDelimiter == ":" }},
+		{[]string{"-R", "5"}, func(c *config.Config) bool { return c.Performance.MaxReqsPerEvent == 5 }},
 		{[]string{"-t", "8"}, func(c *config.Config) bool { return c.Performance.WorkerThreads == 8 }},
 		{[]string{"-U", "0"}, func(c *config.Config) bool { return c.Server.UDPPort == 0 }},
 		{[]string{"-v"}, func(c *config.Config) bool { return c.Logging.Level == "info" }},
@@ -213,7 +214,7 @@ func TestIgnoredReportedOnce(t *testing.T) {
 		flag, _, _ := strings.Cut(n.msg, " is ignored")
 		seen[flag]++
 	}
-	for _, f := range []string{"-r", "-k", "-L", "-f", "-n", "-R", "-b", "-o modern", "-o no_lru_crawler",
+	for _, f := range []string{"-r", "-k", "-L", "-f", "-n", "-b", "-o modern", "-o no_lru_crawler",
 		"-o lru_crawler_sleep", "-o ext_path", "-o no_maxconns_fast"} {
 		if seen[f] != 1 {
 			t.Errorf("%s reported %d times, want once (notes: %v)", f, seen[f], notes)

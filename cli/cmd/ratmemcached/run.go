@@ -63,6 +63,7 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		Logger:          log,
 		ProductVersion:  version,
 		DisableFlushAll: cfg.Server.DisableFlushAll,
+		MaxReqsPerEvent: cfg.Performance.MaxReqsPerEvent,
 		DisableDumping:  cfg.Server.DisableDumping,
 		Protocol:        cfg.Server.Protocol,
 		// -M reaches the engine only without L2 (see newStore).

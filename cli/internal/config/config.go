@@ -145,7 +145,8 @@ type Performance struct {
 	// ListenBacklog is memcached -b; Go uses the system's limit, so it is
 	// validated and otherwise ignored.
 	ListenBacklog int `toml:"listen_backlog"`
-	// MaxReqsPerEvent is memcached -R; accepted and ignored.
+	// MaxReqsPerEvent is memcached -R: pipelined requests a connection
+	// serves before it yields to the others (stats conn_yields).
 	MaxReqsPerEvent int `toml:"max_reqs_per_event"`
 }
 
