@@ -204,12 +204,16 @@ func TestTierStats(t *testing.T) {
 	}
 	// The report gains a column only when a server has tier stats.
 	res := &load.Result{OpsPerSec: 1}
-	rep := &Report{Workloads: []WorkloadReport{{Name: "w", Rounds: []Round{{A: res, B: res, BTier: d}}}}}
+	rep := &Report{Workloads: []WorkloadReport{
+		{Name: "w", Rounds: []Round{{A: res, B: res, BTier: d}}},
+		{Name: "sets", Rounds: []Round{{A: res, B: res, BTier: &Tier{}}}},
+	}}
 	var out bytes.Buffer
 	if err := Write(&out, rep, true); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "L2 share of hits A/B") || !strings.Contains(out.String(), "| –/0.750 |") {
+	if !strings.Contains(out.String(), "L2 share of hits A/B") || !strings.Contains(out.String(), "| –/0.750 |") ||
+		!strings.Contains(out.String(), "| –/– |") {
 		t.Errorf("markdown:\n%s", out.String())
 	}
 }

@@ -87,15 +87,16 @@ func Write(w io.Writer, rep *Report, markdown bool) error {
 }
 
 // tierShares is the median over the rounds of the fraction of hits L2
-// served, for A and B, "–" for a server without tier stats.
+// served, for A and B, "–" for a server without tier stats or without
+// hits (a set-only workload).
 func tierShares(wr *WorkloadReport) string {
 	var a, b []float64
 	for _, r := range wr.Rounds {
-		if r.ATier != nil {
-			a = append(a, r.ATier.L2Share())
+		if t := r.ATier; t != nil && t.L1Hits+t.L2Hits > 0 {
+			a = append(a, t.L2Share())
 		}
-		if r.BTier != nil {
-			b = append(b, r.BTier.L2Share())
+		if t := r.BTier; t != nil && t.L1Hits+t.L2Hits > 0 {
+			b = append(b, t.L2Share())
 		}
 	}
 	f := func(xs []float64) string {
