@@ -2,7 +2,8 @@
 // servers, A and B, in alternation, and reports B's results relative to
 // A's.
 //
-// Each server is a command line holding a {port} placeholder; Compare
+// Each server is a command line holding a {port} placeholder (and,
+// optionally, {dir}: a fresh temporary directory per server); Compare
 // picks a free loopback port for each, starts both (optionally pinned to
 // a CPU with taskset), and for every workload runs A then B, Rounds
 // times, so that drift in a shared machine's load hits both alike. Both
@@ -11,19 +12,11 @@
 package compare
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"os"
-	"os/exec"
 	"slices"
-	"strconv"
-	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ratmemcache/ratmemcache/bench/load"
@@ -71,6 +64,43 @@ func DefaultWorkloads(duration, warmup time.Duration) []Workload {
 	return w
 }
 
+// L1ItemBytes is what one item of the L2 suite (a 15-byte key and a
+// 100-byte value) costs in ratmemcached's L1: the engine's accounted
+// 183 bytes per item measured in docs/benchmarks.md ("Engine"), rounded
+// up. L2Workloads sizes its working set with it.
+const L1ItemBytes = 184
+
+// WorkingSetKeys returns the number of 100-byte items whose L1 cost is
+// factor times l1Bytes.
+func WorkingSetKeys(l1Bytes int64, factor float64) int {
+	return int(float64(l1Bytes) * factor / L1ItemBytes)
+}
+
+// L2Workloads returns the workloads of the L2 suite, meant for
+// ratmemcached with its persistent tier on (for example -a with
+// --no-l2, -b with --data-dir {dir} --durability MODE): sets, whose
+// throughput depends on the durability mode, and gets over a working
+// set of twice l1Bytes (the server's -m), pre-filled, so that L1 holds
+// about half of it and L2 serves the other half.
+func L2Workloads(duration, warmup time.Duration, l1Bytes int64) []Workload {
+	base := func(conns, keys int, size int, ratio load.Ratio) load.Config {
+		return load.Config{
+			Conns: conns, Pipeline: 1, Ratio: ratio, MultiGet: 1, Sizes: load.FixedSize(size),
+			Keys: keys, Duration: duration, Warmup: warmup, Flush: true, Prefill: true, Seed: 1,
+		}
+	}
+	ws := WorkingSetKeys(l1Bytes, 2)
+	w := []Workload{
+		{"set-only 100B 50c", base(50, 100000, 100, load.Ratio{Sets: 1})},
+		{"set-only 100B 50c pipeline 16", base(50, 100000, 100, load.Ratio{Sets: 1})},
+		{"set-only 1KB 50c", base(50, 10000, 1024, load.Ratio{Sets: 1})},
+		{"get-only 100B 50c working set 2x L1", base(50, ws, 100, load.Ratio{Gets: 1})},
+		{"get-heavy 90:10 100B 50c working set 2x L1", base(50, ws, 100, load.Ratio{Gets: 9, Sets: 1})},
+	}
+	w[1].Config.Pipeline = 16
+	return w
+}
+
 // Options configures Compare.
 type Options struct {
 	// A and B are the server commands, split on spaces (no shell
@@ -94,6 +124,9 @@ type Round struct {
 	// and warm-up included), in CPUs (1 = one core busy), or -1 when
 	// unknown.
 	ACPU, BCPU float64
+	// ATier and BTier split the server's hits between its tiers, or are
+	// nil for a server without tier stats.
+	ATier, BTier *Tier `json:",omitempty"`
 }
 
 // WorkloadReport holds the rounds of one workload.
@@ -150,26 +183,27 @@ func Compare(ctx context.Context, o Options) (rep *Report, err error) {
 	if len(o.Workloads) == 0 {
 		return nil, errors.New("compare: no workloads")
 	}
-	a, err := startServer(ctx, "A", o.A, o.PinA)
+	a, err := StartServer(ctx, "A", o.A, o.PinA)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { err = errors.Join(err, a.stop()) }()
-	b, err := startServer(ctx, "B", o.B, o.PinB)
+	defer func() { err = errors.Join(err, a.Stop()) }()
+	b, err := StartServer(ctx, "B", o.B, o.PinB)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { err = errors.Join(err, b.stop()) }()
+	defer func() { err = errors.Join(err, b.Stop()) }()
 
 	rep = &Report{A: o.A, B: o.B}
 	for _, w := range o.Workloads {
 		wr := WorkloadReport{Name: w.Name, Rate: w.Config.Rate}
 		for round := range o.Rounds {
 			var r Round
-			for _, s := range []*server{a, b} {
+			for _, s := range []*Server{a, b} {
 				cfg := w.Config
-				cfg.Addr = s.addr
-				cpu0 := s.cpuTime()
+				cfg.Addr = s.Addr
+				cpu0 := s.CPUTime()
+				tier0 := readTier(ctx, s.Addr)
 				t0 := time.Now()
 				res, err := load.Run(ctx, cfg)
 				if err != nil {
@@ -177,24 +211,25 @@ func Compare(ctx context.Context, o Options) (rep *Report, err error) {
 						return rep, ctx.Err()
 					}
 					// Record the failure and go on with the next workload.
-					wr.Err = fmt.Sprintf("%s on %s: %v%s", w.Name, s.name, err, s.exitNote())
+					wr.Err = fmt.Sprintf("%s on %s: %v%s", w.Name, s.Name, err, s.ExitNote())
 					if o.Log != nil {
-						fmt.Fprintf(o.Log, "round %d/%d %-36s %s: FAILED: %s\n", round+1, o.Rounds, w.Name, s.name, wr.Err)
+						fmt.Fprintf(o.Log, "round %d/%d %-36s %s: FAILED: %s\n", round+1, o.Rounds, w.Name, s.Name, wr.Err)
 					}
 					break
 				}
 				cpu := -1.0
-				if c1 := s.cpuTime(); cpu0 >= 0 && c1 >= 0 {
+				if c1 := s.CPUTime(); cpu0 >= 0 && c1 >= 0 {
 					cpu = (c1 - cpu0) / time.Since(t0).Seconds()
 				}
+				tier := tier0.delta(readTier(ctx, s.Addr))
 				if s == a {
-					r.A, r.ACPU = res, cpu
+					r.A, r.ACPU, r.ATier = res, cpu, tier
 				} else {
-					r.B, r.BCPU = res, cpu
+					r.B, r.BCPU, r.BTier = res, cpu, tier
 				}
 				if o.Log != nil {
-					fmt.Fprintf(o.Log, "round %d/%d %-36s %s: %10.0f ops/s  p99 %7.0fµs  hit %.3f  errors %d  unsent %d  server cpu %.2f\n",
-						round+1, o.Rounds, w.Name, s.name, res.OpsPerSec, float64(res.Latency.P99)/1e3, res.HitRatio, res.Errors, res.Unsent, cpu)
+					fmt.Fprintf(o.Log, "round %d/%d %-36s %s: %10.0f ops/s  p99 %7.0fµs  hit %.3f  errors %d  unsent %d  server cpu %.2f%s\n",
+						round+1, o.Rounds, w.Name, s.Name, res.OpsPerSec, float64(res.Latency.P99)/1e3, res.HitRatio, res.Errors, res.Unsent, cpu, tier.String())
 				}
 			}
 			if wr.Err != "" {
@@ -207,195 +242,51 @@ func Compare(ctx context.Context, o Options) (rep *Report, err error) {
 	return rep, nil
 }
 
-// server is a started server process.
-type server struct {
-	name   string
-	addr   string
-	cmd    *exec.Cmd
-	out    *capBuffer
-	waited chan struct{}
-	werr   error
-	once   sync.Once
+// Tier counts the gets a two-tier server answered from each tier during
+// a run, from the differences of its ratmemcache_l1_hits,
+// ratmemcache_l2_hits and ratmemcache_l2_misses stats (ratmemcached
+// with its L2 on reports them; memcached does not).
+type Tier struct {
+	L1Hits   uint64 `json:"l1_hits"`
+	L2Hits   uint64 `json:"l2_hits"`
+	L2Misses uint64 `json:"l2_misses"`
 }
 
-// Substitute replaces {port} in the command line cmd and splits it on
-// spaces.
-func Substitute(cmd string, port int) ([]string, error) {
-	if !strings.Contains(cmd, "{port}") {
-		return nil, fmt.Errorf("compare: command %q has no {port} placeholder", cmd)
+// L2Share is the fraction of hits that L2 served.
+func (t *Tier) L2Share() float64 {
+	if t == nil || t.L1Hits+t.L2Hits == 0 {
+		return 0
 	}
-	f := strings.Fields(strings.ReplaceAll(cmd, "{port}", strconv.Itoa(port)))
-	if len(f) == 0 {
-		return nil, errors.New("compare: empty command")
-	}
-	return f, nil
+	return float64(t.L2Hits) / float64(t.L1Hits+t.L2Hits)
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// Taskset returns the path of taskset, or "" when it is not installed.
-func Taskset() string {
-	p, err := exec.LookPath("taskset")
-	if err != nil {
+func (t *Tier) String() string {
+	if t == nil {
 		return ""
 	}
-	return p
+	return fmt.Sprintf("  L1 hits %d  L2 hits %d  L2 misses %d", t.L1Hits, t.L2Hits, t.L2Misses)
 }
 
-func startServer(ctx context.Context, name, cmdline string, pin int) (*server, error) {
-	port, err := freePort()
+// readTier reads the tier counters, or returns nil when the server has
+// none (or the stats cannot be read: tier figures are optional).
+func readTier(ctx context.Context, addr string) *Tier {
+	m, err := ReadStats(ctx, addr)
 	if err != nil {
-		return nil, fmt.Errorf("compare: no free port: %w", err)
+		return nil
 	}
-	args, err := Substitute(cmdline, port)
-	if err != nil {
-		return nil, err
+	l1, ok1 := StatUint(m, "ratmemcache_l1_hits")
+	l2, ok2 := StatUint(m, "ratmemcache_l2_hits")
+	miss, ok3 := StatUint(m, "ratmemcache_l2_misses")
+	if !ok1 || !ok2 || !ok3 {
+		return nil
 	}
-	if pin >= 0 {
-		ts := Taskset()
-		if ts == "" {
-			return nil, fmt.Errorf("compare: pinning %s asked but taskset is not installed", name)
-		}
-		args = append([]string{ts, "-c", strconv.Itoa(pin)}, args...)
-	}
-	// Not exec.CommandContext: the server is stopped by stop, by PID,
-	// on every path out of Compare.
-	cmd := exec.Command(args[0], args[1:]...)
-	out := &capBuffer{max: 8 << 10}
-	cmd.Stdout, cmd.Stderr = out, out
-	setDeathSignal(cmd)
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("compare: start %s (%s): %w", name, strings.Join(args, " "), err)
-	}
-	s := &server{name: name, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, out: out, waited: make(chan struct{})}
-	go func() {
-		s.werr = cmd.Wait()
-		close(s.waited)
-	}()
-	if err := s.waitReady(ctx, 10*time.Second); err != nil {
-		return nil, errors.Join(err, s.stop())
-	}
-	return s, nil
+	return &Tier{L1Hits: l1, L2Hits: l2, L2Misses: miss}
 }
 
-// waitReady waits until the server answers "version".
-func (s *server) waitReady(ctx context.Context, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		select {
-		case <-s.waited:
-			return fmt.Errorf("compare: server %s exited before answering%s", s.name, s.exitNote())
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
-			_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-			_, err = c.Write([]byte("version\r\n"))
-			buf := make([]byte, 64)
-			n := 0
-			if err == nil {
-				n, err = c.Read(buf)
-			}
-			c.Close()
-			if err == nil && bytes.HasPrefix(buf[:n], []byte("VERSION ")) {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("compare: server %s not answering on %s after %v%s", s.name, s.addr, timeout, s.exitNote())
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
+// delta returns the counts from t to later, or nil if either is nil.
+func (t *Tier) delta(later *Tier) *Tier {
+	if t == nil || later == nil {
+		return nil
 	}
-}
-
-// stop stops the server by its PID: SIGTERM, then SIGKILL after 3 s.
-func (s *server) stop() error {
-	var err error
-	s.once.Do(func() {
-		select {
-		case <-s.waited:
-			return
-		default:
-		}
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.waited:
-		case <-time.After(3 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-s.waited
-			err = fmt.Errorf("compare: server %s (pid %d) ignored SIGTERM; killed", s.name, s.cmd.Process.Pid)
-		}
-	})
-	return err
-}
-
-// exitNote describes how the server ended, if it did, with its output.
-func (s *server) exitNote() string {
-	select {
-	case <-s.waited:
-		return fmt.Sprintf(" (server %s exited: %v; output: %q)", s.name, s.werr, bytes.TrimSpace(s.out.Bytes()))
-	default:
-		return ""
-	}
-}
-
-// cpuTime returns the CPU seconds (user+system) the server used so far,
-// from /proc, or -1 when unavailable.
-func (s *server) cpuTime() float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/stat")
-	if err != nil {
-		return -1
-	}
-	// Fields after the command name, which is in parentheses and may hold
-	// spaces: state is field 3, utime 14, stime 15.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return -1
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return -1
-	}
-	ut, err1 := strconv.ParseFloat(f[11], 64)
-	st, err2 := strconv.ParseFloat(f[12], 64)
-	if err1 != nil || err2 != nil {
-		return -1
-	}
-	return (ut + st) / clockTicks
-}
-
-// clockTicks is USER_HZ, 100 on every Linux architecture Go supports.
-const clockTicks = 100
-
-// capBuffer keeps the first max bytes written to it.
-type capBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	max int
-}
-
-func (c *capBuffer) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if room := c.max - c.buf.Len(); room > 0 {
-		c.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (c *capBuffer) Bytes() []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.buf.Bytes())
+	return &Tier{L1Hits: later.L1Hits - t.L1Hits, L2Hits: later.L2Hits - t.L2Hits, L2Misses: later.L2Misses - t.L2Misses}
 }

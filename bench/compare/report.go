@@ -25,6 +25,15 @@ func Write(w io.Writer, rep *Report, markdown bool) error {
 	head := []string{"workload", "A ops/s", "B ops/s", "B/A ops/s [min–max]",
 		"A p99 µs", "B p99 µs", "B/A p99 [min–max]", "A p99.9 µs", "B p99.9 µs",
 		"hit A/B", "server CPU A/B", "errors A/B", "unsent A/B"}
+	tiers := false
+	for _, wr := range rep.Workloads {
+		for _, r := range wr.Rounds {
+			tiers = tiers || r.ATier != nil || r.BTier != nil
+		}
+	}
+	if tiers {
+		head = append(head, "L2 share of hits A/B")
+	}
 	var rows [][]string
 	for i := range rep.Workloads {
 		wr := &rep.Workloads[i]
@@ -54,6 +63,9 @@ func Write(w io.Writer, rep *Report, markdown bool) error {
 			fmt.Sprintf("%.0f/%.0f", sum(ea), sum(eb)),
 			fmt.Sprintf("%.0f/%.0f", sum(ua), sum(ub)),
 		})
+		if tiers {
+			rows[len(rows)-1] = append(rows[len(rows)-1], tierShares(wr))
+		}
 		if wr.Err != "" {
 			rows = append(rows, []string{wr.Name + ": FAILED after " + fmt.Sprint(len(wr.Rounds)) + " rounds: " + wr.Err})
 		}
@@ -72,6 +84,28 @@ func Write(w io.Writer, rep *Report, markdown bool) error {
 		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
 	return tw.Flush()
+}
+
+// tierShares is the median over the rounds of the fraction of hits L2
+// served, for A and B, "–" for a server without tier stats or without
+// hits (a set-only workload).
+func tierShares(wr *WorkloadReport) string {
+	var a, b []float64
+	for _, r := range wr.Rounds {
+		if t := r.ATier; t != nil && t.L1Hits+t.L2Hits > 0 {
+			a = append(a, t.L2Share())
+		}
+		if t := r.BTier; t != nil && t.L1Hits+t.L2Hits > 0 {
+			b = append(b, t.L2Share())
+		}
+	}
+	f := func(xs []float64) string {
+		if len(xs) == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.3f", Summarize(xs).Median)
+	}
+	return f(a) + "/" + f(b)
 }
 
 func sum(xs []float64) float64 {

@@ -22,8 +22,8 @@ import (
 func runCompare(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	a := fs.String("a", "", "command of server A, with {port}, e.g. 'memcached -p {port} -l 127.0.0.1 -t 1'")
-	b := fs.String("b", "", "command of server B, with {port}")
+	a := fs.String("a", "", "command of server A, with {port} (and optionally {dir}, a fresh temporary directory), e.g. 'memcached -p {port} -l 127.0.0.1 -t 1'")
+	b := fs.String("b", "", "command of server B, with {port} (and optionally {dir})")
 	pinA := fs.Int("pin-a", -1, "CPU to pin server A to with taskset (-1: no pinning)")
 	pinB := fs.Int("pin-b", -1, "CPU to pin server B to with taskset (-1: no pinning)")
 	pinLoad := fs.Int("pin-load", -1, "CPU to pin ratbench itself to with taskset (-1: no pinning); also sets GOMAXPROCS=1")
@@ -32,6 +32,8 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Duration("warmup", time.Second, "warm-up of each run")
 	only := fs.String("workloads", "", "comma-separated substrings; run only the workloads whose names hold one (default: all)")
 	format := fs.String("format", "table", "output: table, markdown or json")
+	suite := fs.String("suite", "default", "workload set: default (memcached comparison) or l2 (ratmemcached's persistent tier: sets, and gets over a working set of twice -l1)")
+	l1 := fs.Int64("l1", 64, "with -suite l2: the L1 size of the servers (their -m) in MiB, which sizes the 2x working set")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,8 +54,20 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	var all []compare.Workload
+	switch *suite {
+	case "default":
+		all = compare.DefaultWorkloads(*duration, *warmup)
+	case "l2":
+		if *l1 < 1 {
+			return errors.New("compare: -l1 must be positive")
+		}
+		all = compare.L2Workloads(*duration, *warmup, *l1<<20)
+	default:
+		return fmt.Errorf("compare: unknown suite %q (want default or l2)", *suite)
+	}
 	var ws []compare.Workload
-	for _, w := range compare.DefaultWorkloads(*duration, *warmup) {
+	for _, w := range all {
 		if *only == "" || matchesAny(w.Name, *only) {
 			ws = append(ws, w)
 		}

@@ -9,6 +9,11 @@
 // miss inserting the key, and prints one row per (trace, size, policy).
 // Besides the engine's policies, "otter", "golang-lru", "golang-lru-arc"
 // and "golang-lru-2q" replay through those libraries for reference.
+//
+// load drives one server with a workload; compare runs workloads against
+// two servers it starts (-suite default, or -suite l2 for ratmemcached's
+// persistent tier); mem measures two servers' RSS idle, per item and per
+// idle connection. Each prints its flags with -h.
 package main
 
 import (
@@ -39,7 +44,8 @@ func main() {
 
 const usage = `usage: ratbench sim -trace FILE[,FILE...] -sizes N[,N...] -policies P[,P...] [-format table|csv|markdown]
        ratbench load -server HOST:PORT [flags]   (ratbench load -h for the flags)
-       ratbench compare -a CMD -b CMD [flags]     (ratbench compare -h for the flags)`
+       ratbench compare -a CMD -b CMD [flags]     (ratbench compare -h for the flags)
+       ratbench mem -a CMD [-b CMD] [flags]       (ratbench mem -h for the flags)`
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -53,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runLoad(args[1:], stdout, stderr)
 	case "compare":
 		return runCompare(args[1:], stdout, stderr)
+	case "mem":
+		return runMem(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
