@@ -76,6 +76,10 @@ func (s *Store) queueFull() error {
 		Err: fmt.Errorf("%d writes waiting, waited %v", cap(s.queue), wait), Hint: "the disk cannot keep up; nothing of this write was stored"}
 }
 
+// maxLinger bounds how long the writer holds a write back to gather
+// others into its transaction.
+const maxLinger = 500 * time.Microsecond
+
 // run is the writer goroutine: it owns every write transaction, the
 // periodic fsync of interval mode and the expiry cleaner.
 func (s *Store) run() {
@@ -92,6 +96,10 @@ func (s *Store) run() {
 		cleanC = t.C
 	}
 	batch := make([]*op, 0, 64)
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	var lastDur time.Duration // how long the last commit took
+	var lastEnd time.Time     // when it ended
 	for {
 		select {
 		case o, ok := <-s.queue:
@@ -106,26 +114,54 @@ func (s *Store) run() {
 				batch, excl = batch[:0], o
 			}
 			size := o.size
+			// Under load (this write came while the last commit could
+			// still have been running), wait up to one commit time for
+			// more writes to join the group: writers only queue while
+			// the writer is parked, which on one processor is never
+			// during a commit, even one waiting for an fsync (the
+			// processor is handed to other goroutines only when the
+			// runtime notices the blocked system call, which can take
+			// 10 ms when the process was idle).
+			var until time.Time
+			if excl == nil && lastDur > 0 && time.Since(lastEnd) < lastDur {
+				until = time.Now().Add(min(lastDur, maxLinger))
+			}
 		gather:
 			for excl == nil && (s.opts.MaxBatchOps == 0 || len(batch) < s.opts.MaxBatchOps) && size < s.opts.MaxBatchBytes {
+				var o2 *op
+				var ok bool
 				select {
-				case o2, ok := <-s.queue:
-					if !ok {
-						open = false
-						break gather
-					}
-					if o2.kind >= opSync {
-						excl = o2
-						break gather
-					}
-					batch = append(batch, o2)
-					size += o2.size
+				case o2, ok = <-s.queue:
 				default:
+					wait := time.Until(until)
+					if until.IsZero() || wait <= 0 {
+						break gather
+					}
+					linger.Reset(wait)
+					select {
+					case o2, ok = <-s.queue:
+						// Go 1.23 timers: no stale tick after Stop.
+						linger.Stop()
+					case <-linger.C:
+						break gather
+					}
+				}
+				if !ok {
+					open = false
 					break gather
 				}
+				if o2.kind >= opSync {
+					excl = o2
+					break gather
+				}
+				batch = append(batch, o2)
+				size += o2.size
 			}
 			if len(batch) > 0 {
+				began := time.Now()
 				s.commit(batch)
+				lastEnd = time.Now()
+				lastDur = lastEnd.Sub(began)
 			}
 			if excl != nil {
 				excl.done <- s.exclusive(excl)
