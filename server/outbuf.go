@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"net"
 	"sync"
 )
 
@@ -26,6 +27,39 @@ type outBuf struct {
 	err   error
 }
 
+// directWrite is the size from which a piece (a very large value) is not
+// copied into the buffer but sent at once, after what is buffered, with
+// one vectored write: copying a megabyte costs more than the second
+// system call its trailer then needs.
+const directWrite = 256 << 10
+
+// buffersWriter is implemented by writers that can send several slices
+// with one system call (writev).
+type buffersWriter interface {
+	writeBuffers(bufs *net.Buffers) (int64, error)
+}
+
+// writeDirect sends what is buffered and then p, with one writev when
+// the writer supports it.
+func (o *outBuf) writeDirect(p []byte) (int, error) {
+	bufs := net.Buffers{o.buf, p}
+	if len(o.buf) == 0 {
+		bufs = bufs[1:]
+	}
+	var err error
+	if bw, ok := o.w.(buffersWriter); ok {
+		_, err = bw.writeBuffers(&bufs)
+	} else {
+		_, err = bufs.WriteTo(o.w)
+	}
+	if err != nil {
+		o.err = err
+		return 0, err
+	}
+	o.reset()
+	return len(p), nil
+}
+
 // growSlack is what a grown buffer keeps beyond the value that grew it.
 const growSlack = 4 << 10
 
@@ -47,6 +81,9 @@ func (o *outBuf) Buffered() int { return len(o.buf) }
 func (o *outBuf) Write(p []byte) (int, error) {
 	if o.err != nil {
 		return 0, o.err
+	}
+	if len(p) >= directWrite {
+		return o.writeDirect(p)
 	}
 	if len(o.buf)+len(p) > cap(o.buf) {
 		if err := o.makeRoom(len(p)); err != nil {
@@ -131,6 +168,13 @@ func (o *outBuf) Flush() error {
 		o.err = err
 		return err
 	}
+	o.reset()
+	return nil
+}
+
+// reset empties the buffer after a write: a pooled buffer goes back to
+// the pool, the connection's own stays.
+func (o *outBuf) reset() {
 	if o.big != nil {
 		*o.big = o.buf[:0]
 		bigBufs.Put(o.big)
@@ -141,7 +185,6 @@ func (o *outBuf) Flush() error {
 	} else {
 		o.buf = nil
 	}
-	return nil
 }
 
 // borrow returns a small buffer from the pool, or a new one.

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"net"
 	"testing"
 )
 
@@ -115,3 +116,40 @@ func TestOutBufSteadyStateAllocs(t *testing.T) {
 type countWriter struct{ n int }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+// vecWriter records each vectored write as one write.
+type vecWriter struct{ recWriter }
+
+func (w *vecWriter) writeBuffers(bufs *net.Buffers) (int64, error) {
+	var all []byte
+	for _, b := range *bufs {
+		all = append(all, b...)
+	}
+	n, err := w.Write(all)
+	*bufs = nil
+	return int64(n), err
+}
+
+// A value of directWrite bytes or more is not copied: it leaves at once
+// with the header before it in one vectored write; the trailer follows at
+// the next flush.
+func TestOutBufDirectWrite(t *testing.T) {
+	w := &vecWriter{}
+	o := newOutBuf(w, 1024, nil)
+	val := bytes.Repeat([]byte("v"), directWrite)
+	hdr := []byte("VALUE k 0 262144\r\n")
+	for _, p := range [][]byte{hdr, val, []byte("\r\n"), []byte("END\r\n")} {
+		if _, err := o.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(w.writes) != 1 || !bytes.Equal(w.writes[0], append(append([]byte{}, hdr...), val...)) {
+		t.Fatalf("%d writes before the flush, want one of header and value", len(w.writes))
+	}
+	if err := o.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.writes) != 2 || string(w.writes[1]) != "\r\nEND\r\n" {
+		t.Fatalf("after flush: %d writes, last %q", len(w.writes), w.writes[len(w.writes)-1])
+	}
+}

@@ -624,6 +624,14 @@ func (cw *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// writeBuffers sends bufs with one writev on a TCP or Unix connection
+// (net.Buffers falls back to one write per slice elsewhere, e.g. TLS).
+func (cw *countingWriter) writeBuffers(bufs *net.Buffers) (int64, error) {
+	n, err := bufs.WriteTo(cw.w)
+	cw.n.Add(uint64(n))
+	return n, err
+}
+
 // protocolHandler reads and answers requests of one protocol. handle
 // serves one request (or one batch the protocol treats as a unit) and
 // returns an error only when the connection must close.
