@@ -382,7 +382,7 @@ func (cs *Conns) roundTrip(nc net.Conn, req, end []byte) ([]byte, error) {
 	got := 0
 	for {
 		if got == len(cs.buf) {
-			return nil, fmt.Errorf("reply longer than %d bytes: %q...", len(cs.buf), cs.buf[:64])
+			return nil, fmt.Errorf("reply longer than %d bytes, starting %q", len(cs.buf), cs.buf[:64])
 		}
 		m, err := nc.Read(cs.buf[got:])
 		got += m

@@ -262,3 +262,33 @@ func TestEndToEndRestrictionsAndDetail(t *testing.T) {
 		t.Fatalf("stats detail dump: %q", got)
 	}
 }
+
+// memcached's test-harness protocol: -p -1 picks a free port, written to
+// the file MEMCACHED_PORT_FILENAME names as "TCP INET: <port>".
+func TestEndToEndPortFile(t *testing.T) {
+	bin := buildBinary(t)
+	name := filepath.Join(t.TempDir(), "ports")
+	t.Setenv("MEMCACHED_PORT_FILENAME", name)
+	start(t, bin, "-p", "-1", "-l", "127.0.0.1", "--no-l2")
+	var data []byte
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		if data, err = os.ReadFile(name); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no port file: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var port int
+	if _, err := fmt.Sscanf(string(data), "TCP INET: %d\n", &port); err != nil || port == 0 || port == 11211 {
+		t.Fatalf("port file %q: %v", data, err)
+	}
+	c := dial(t, "127.0.0.1:"+strconv.Itoa(port))
+	defer c.Close()
+	if got := roundTrip(t, c, bufio.NewReader(c), "version\r\n", 1)[0]; !strings.HasPrefix(got, "VERSION ") {
+		t.Fatalf("version: %q", got)
+	}
+}

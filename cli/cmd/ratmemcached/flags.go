@@ -18,7 +18,7 @@ import (
 // syntax are strings, parsed in apply.
 type cli struct {
 	// memcached's flags, in the order of memcached -h.
-	Port            int      `short:"p" name:"port" placeholder:"NUM" help:"TCP port for -l addresses without one (default: 11211)." group:"memcached"`
+	Port            int      `short:"p" name:"port" placeholder:"NUM" help:"TCP port for -l addresses without one (default: 11211; -1: one the system chooses; 0: no TCP)." group:"memcached"`
 	UDPPort         int      `short:"U" name:"udp-port" placeholder:"NUM" help:"UDP port; only 0 (off, the default) is supported." group:"memcached"`
 	UnixSocket      string   `short:"s" name:"unix-socket" placeholder:"FILE" help:"Unix socket to listen on (disables TCP unless -l/-p/--bind is also given)." group:"memcached"`
 	UnixMask        string   `short:"a" name:"unix-mask" placeholder:"MASK" help:"Access mask for the Unix socket, in octal (default: 700)." group:"memcached"`
@@ -235,7 +235,18 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 		mark("server.listen")
 	}
 	if set["port"] {
-		s.Port = c.Port
+		switch {
+		case c.Port == 0:
+			// memcached: -p 0 turns TCP off.
+			s.Listen = nil
+			mark("server.listen")
+		case c.Port == -1:
+			// memcached: -p -1 listens on a port the system chooses
+			// (MEMCACHED_PORT_FILENAME tells which).
+			s.Port = 0
+		default:
+			s.Port = c.Port
+		}
 		mark("server.port")
 	}
 	if set["unix-socket"] {

@@ -120,6 +120,8 @@ func TestMemcachedFlags(t *testing.T) {
 		{[]string{"-D", "#"}, func(c *config.Config) bool { return c.Server.StatsPrefixDelimiter == "#" }},
 		{[]string{"-D:"}, func(c *config.Config) bool { return c.Server.StatsPrefixDelimiter == ":" }},
 		{[]string{"-R", "5"}, func(c *config.Config) bool { return c.Performance.MaxReqsPerEvent == 5 }},
+		{[]string{"-p", "-1"}, func(c *config.Config) bool { return c.Server.Port == 0 && len(c.Server.Listen) > 0 }},
+		{[]string{"-p", "0", "-s", "/tmp/x.sock"}, func(c *config.Config) bool { return len(c.Server.Listen) == 0 }},
 		{[]string{"-t", "8"}, func(c *config.Config) bool { return c.Performance.WorkerThreads == 8 }},
 		{[]string{"-U", "0"}, func(c *config.Config) bool { return c.Server.UDPPort == 0 }},
 		{[]string{"-v"}, func(c *config.Config) bool { return c.Logging.Level == "info" }},

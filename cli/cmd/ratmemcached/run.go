@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"github.com/ratmemcache/ratmemcache/cli/internal/config"
 	"github.com/ratmemcache/ratmemcache/cli/internal/logging"
@@ -97,6 +98,11 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 			_ = l.Close()
 		}
 	}
+	if name := os.Getenv("MEMCACHED_PORT_FILENAME"); name != "" {
+		if err := writePortFile(name, listeners); err != nil {
+			log.Warn("cannot write the port file named by MEMCACHED_PORT_FILENAME", "err", err)
+		}
+	}
 	if cfg.Server.PidFile != "" {
 		if err := writePidFile(cfg.Server.PidFile); err != nil {
 			closeAll()
@@ -174,6 +180,30 @@ func reportUnavailable(cfg *config.Config, log interface{ Warn(string, ...any) }
 			log.Warn(f.what + " is not enforced by this build's server yet")
 		}
 	}
+}
+
+// writePortFile does what memcached does when MEMCACHED_PORT_FILENAME is
+// set (test harnesses start it with -p -1 and read the port chosen): one
+// line per TCP listener, "TCP INET: <port>" (INET6 for IPv6), written to
+// name.lck and then renamed to name, so that a reader never sees half of it.
+func writePortFile(name string, ls []net.Listener) error {
+	var b strings.Builder
+	for _, l := range ls {
+		a, ok := l.Addr().(*net.TCPAddr)
+		if !ok {
+			continue
+		}
+		family := "INET"
+		if a.IP.To4() == nil && !a.IP.IsUnspecified() {
+			family = "INET6"
+		}
+		fmt.Fprintf(&b, "TCP %s: %d\n", family, a.Port)
+	}
+	tmp := name + ".lck"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, name)
 }
 
 // tcpNetwork is "tcp4" for an IPv4 literal (so that -l 0.0.0.0 listens
