@@ -448,6 +448,12 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "accepting_conns", boolStat(!s.closed.Load()))
 	b = memproto.AppendStatUint(b, "threads", uint64(runtimeThreads()))
 	b = memproto.AppendStatUint(b, "conn_yields", s.st.connYields.Load())
+	// The listener is never paused (a connection over the limit is told
+	// so and closed, as memcached's maxconns_fast) and items are never
+	// pinned by a reference count: these memcached counters stay 0.
+	b = memproto.AppendStatUint(b, "listen_disabled_num", 0)
+	b = memproto.AppendStatUint(b, "time_in_listen_disabled_us", 0)
+	b = memproto.AppendStatUint(b, "lrutail_reflocked", 0)
 	b = memproto.AppendStatUint(b, "bytes", st.Bytes)
 	b = memproto.AppendStatUint(b, "curr_items", st.CurrItems)
 	b = memproto.AppendStatUint(b, "total_items", st.TotalItems)
@@ -480,6 +486,7 @@ func (s *Server) appendSettingsStats(b []byte) []byte {
 	b = memproto.AppendStat(b, "flush_enabled", yesNo(!s.DisableFlushAll))
 	b = memproto.AppendStat(b, "dump_enabled", yesNo(!s.DisableDumping))
 	b = memproto.AppendStat(b, "shutdown_command", yesNo(s.EnableShutdown))
+	b = memproto.AppendStat(b, "auth_enabled_sasl", yesNo(s.SASL != nil))
 	return b
 }
 
