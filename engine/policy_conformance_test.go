@@ -123,51 +123,68 @@ func TestPolicyConformanceRandomOps(t *testing.T) {
 		for _, weighted := range []bool{false, true} {
 			r := rand.New(rand.NewPCG(1, uint64(len(name))))
 			m := newPolicyModel(t, name, 200)
-			for range 20000 {
-				w := uint32(1)
-				if weighted {
-					w = uint32(1 + r.IntN(20))
-				}
-				switch op := r.IntN(10); {
-				case op < 4:
-					m.insert(r.Uint64N(1000), w)
-				case op < 7:
-					if id, ok := m.randomResident(r); ok {
-						m.p.Access(id)
-					}
-				case op < 8:
-					if id, ok := m.randomResident(r); ok {
-						m.total = m.total - uint64(m.weight[id]) + uint64(w)
-						m.weight[id] = w
-						m.p.Update(id, w)
-						m.evictToFit()
-					}
-				default:
-					if id, ok := m.randomResident(r); ok {
-						m.p.Remove(id)
-						m.total -= uint64(m.weight[id])
-						delete(m.weight, id)
-						m.free = append(m.free, id)
-					}
-				}
-				m.check()
+			maxW := uint32(1)
+			if weighted {
+				maxW = 20
 			}
-			// Drain: Evict returns every resident id exactly once.
-			for len(m.weight) > 0 {
-				id, ok := m.p.Evict()
-				if !ok {
-					t.Fatalf("Evict failed with %d resident", len(m.weight))
-				}
-				if _, present := m.weight[id]; !present {
-					t.Fatalf("Evict returned absent id %d", id)
-				}
-				delete(m.weight, id)
-			}
-			if id, ok := m.p.Evict(); ok {
-				t.Fatalf("Evict on empty policy returned %d", id)
-			}
+			m.randomOps(r, 20000, 1000, maxW, nil)
+			m.drain()
 		}
 	})
+}
+
+// randomOps applies steps random inserts (keys below keys), accesses,
+// updates and removes with weights 1..maxWeight, checking the model after
+// each and then calling after (when not nil).
+func (m *policyModel) randomOps(r *rand.Rand, steps int, keys uint64, maxWeight uint32, after func()) {
+	for range steps {
+		w := 1 + r.Uint32N(maxWeight)
+		switch op := r.IntN(10); {
+		case op < 4:
+			m.insert(r.Uint64N(keys), w)
+		case op < 7:
+			if id, ok := m.randomResident(r); ok {
+				m.p.Access(id)
+			}
+		case op < 8:
+			if id, ok := m.randomResident(r); ok {
+				m.total = m.total - uint64(m.weight[id]) + uint64(w)
+				m.weight[id] = w
+				m.p.Update(id, w)
+				m.evictToFit()
+			}
+		default:
+			if id, ok := m.randomResident(r); ok {
+				m.p.Remove(id)
+				m.total -= uint64(m.weight[id])
+				delete(m.weight, id)
+				m.free = append(m.free, id)
+			}
+		}
+		m.check()
+		if after != nil {
+			after()
+		}
+	}
+}
+
+// drain checks that Evict returns every resident id exactly once, then
+// reports an empty policy.
+func (m *policyModel) drain() {
+	t := m.t
+	for len(m.weight) > 0 {
+		id, ok := m.p.Evict()
+		if !ok {
+			t.Fatalf("Evict failed with %d resident", len(m.weight))
+		}
+		if _, present := m.weight[id]; !present {
+			t.Fatalf("Evict returned absent id %d", id)
+		}
+		delete(m.weight, id)
+	}
+	if id, ok := m.p.Evict(); ok {
+		t.Fatalf("Evict on empty policy returned %d", id)
+	}
 }
 
 func TestPolicyConformanceRemoveAll(t *testing.T) {

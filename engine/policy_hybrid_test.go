@@ -113,53 +113,18 @@ func TestLIRSConformance(t *testing.T) {
 		for _, weighted := range []bool{false, true} {
 			r := rand.New(rand.NewPCG(5, capacity))
 			m := &policyModel{t: t, p: newLIRS(capacity), capacity: capacity, weight: map[uint32]uint32{}}
-			for range 20000 {
-				w := uint32(1)
-				if weighted {
-					w = uint32(1 + r.IntN(int(min(capacity, 20))))
-				}
-				switch op := r.IntN(10); {
-				case op < 4:
-					m.insert(r.Uint64N(5*capacity), w)
-				case op < 7:
-					if id, ok := m.randomResident(r); ok {
-						m.p.Access(id)
-					}
-				case op < 8:
-					if id, ok := m.randomResident(r); ok {
-						m.total = m.total - uint64(m.weight[id]) + uint64(w)
-						m.weight[id] = w
-						m.p.Update(id, w)
-						m.evictToFit()
-					}
-				default:
-					if id, ok := m.randomResident(r); ok {
-						m.p.Remove(id)
-						m.total -= uint64(m.weight[id])
-						delete(m.weight, id)
-						m.free = append(m.free, id)
-					}
-				}
-				m.check()
+			maxW := uint32(1)
+			if weighted {
+				maxW = uint32(min(capacity, 20))
+			}
+			m.randomOps(r, 20000, 5*capacity, maxW, func() {
 				if l := m.p.(*lirs); l.ghostW > lirsGhostFactor*capacity {
 					t.Fatalf("ghosts weigh %d, capacity %d", l.ghostW, capacity)
 				} else if l.ghosts.n > lirsGhostFactor*max(l.n, 1) {
 					t.Fatalf("%d ghosts for %d resident entries", l.ghosts.n, l.n)
 				}
-			}
-			for len(m.weight) > 0 {
-				id, ok := m.p.Evict()
-				if !ok {
-					t.Fatalf("Evict failed with %d resident", len(m.weight))
-				}
-				if _, present := m.weight[id]; !present {
-					t.Fatalf("Evict returned absent id %d", id)
-				}
-				delete(m.weight, id)
-			}
-			if id, ok := m.p.Evict(); ok {
-				t.Fatalf("Evict on empty policy returned %d", id)
-			}
+			})
+			m.drain()
 		}
 	}
 }
