@@ -47,7 +47,7 @@ func (h *binaryHandler) handle() error {
 		if errors.Is(err, memproto.ErrBinaryTooLarge) && req.Header.Opcode.Loud() == memproto.BinaryOpSet && len(req.Key) > 0 {
 			// As memcached: a failed Set or SetQ does not leave the old
 			// value behind.
-			h.c.srv.Store.Delete(req.Key, 0)
+			h.c.srv.store.Delete(req.Key, 0)
 		}
 		h.out = be.AppendReply(h.out[:0], req.Header.Opcode, req.Header.Opaque)
 		if err := h.write(h.out); err != nil {
@@ -61,7 +61,7 @@ func (h *binaryHandler) handle() error {
 	op := req.Header.Opcode
 	loud := op.Loud()
 	quiet := op != loud
-	st := h.c.srv.Store
+	st := h.c.srv.store
 	if h.c.srv.SASL != nil {
 		switch op {
 		case memproto.BinaryOpSASLListMechs, memproto.BinaryOpSASLAuth, memproto.BinaryOpSASLStep:
@@ -82,8 +82,14 @@ func (h *binaryHandler) handle() error {
 		return h.get(loud, quiet)
 	case memproto.BinaryOpSet, memproto.BinaryOpAdd, memproto.BinaryOpReplace, memproto.BinaryOpAppend, memproto.BinaryOpPrepend:
 		h.c.srv.prefix.record(req.Key, prefixSet)
-		mode := binaryMode(loud, req.Header.CAS)
-		cas, status := st.Store(mode, req.Key, req.Value, req.Flags, int64(req.Exptime), req.Header.CAS)
+		reqCAS := req.Header.CAS
+		if h.c.srv.DisableCAS {
+			// memcached -C stores the request's unique in an item that
+			// has no room for it: the store compares nothing.
+			reqCAS = 0
+		}
+		mode := binaryMode(loud, reqCAS)
+		cas, status := st.Store(mode, req.Key, req.Value, req.Flags, int64(req.Exptime), reqCAS)
 		if status == StatusOK {
 			return h.success(quiet, cas, nil, nil)
 		}
@@ -201,7 +207,7 @@ func binaryStatus(s Status, op memproto.BinaryOpcode) memproto.BinaryStatus {
 func (h *binaryHandler) get(op memproto.BinaryOpcode, quiet bool) error {
 	req := &h.req
 	hd := &req.Header
-	st := h.c.srv.Store
+	st := h.c.srv.store
 	touch := op == memproto.BinaryOpGAT || op == memproto.BinaryOpGATK || op == memproto.BinaryOpTouch
 	withKey := op == memproto.BinaryOpGetK || op == memproto.BinaryOpGATK
 	var (
@@ -248,7 +254,7 @@ func (h *binaryHandler) get(op memproto.BinaryOpcode, quiet bool) error {
 // initial value unless the expiration is BinaryIncrNoCreate.
 func (h *binaryHandler) arith(incr, quiet bool) error {
 	req := &h.req
-	st := h.c.srv.Store
+	st := h.c.srv.store
 	for attempt := 0; ; attempt++ {
 		n, cas, status := st.Arith(req.Key, req.Delta, incr)
 		switch status {

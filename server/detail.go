@@ -158,7 +158,7 @@ func murmur3(data []byte) uint32 {
 // resetStats is "stats reset": the store's counters, the connection
 // counters memcached resets, and the per-prefix statistics.
 func (s *Server) resetStats() {
-	s.Store.ResetStats()
+	s.store.ResetStats()
 	s.st.totalConns.Store(0)
 	s.st.rejectedConns.Store(0)
 	s.st.bytesRead.Store(0)

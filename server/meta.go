@@ -60,7 +60,7 @@ func (h *textHandler) meta() error {
 		}
 		op.VivifyLast, op.RecacheAfterTouch = n > t, r > t
 	}
-	v, r := h.c.srv.Store.Meta(h.val[:0], req.Key, op)
+	v, r := h.c.srv.store.Meta(h.val[:0], req.Key, op)
 	if cap(v) <= 1<<20 {
 		h.val = v[:0] // keep the grown buffer for the next value, up to 1 MiB
 	}
@@ -121,7 +121,7 @@ func (h *textHandler) meta() error {
 func (h *textHandler) metaDebug() error {
 	op := &h.mop
 	op.Command = MetaDebug
-	_, r := h.c.srv.Store.Meta(nil, h.req.Key, op)
+	_, r := h.c.srv.store.Meta(nil, h.req.Key, op)
 	if r.Status != StatusOK {
 		return h.write(append(h.out[:0], "EN\r\n"...))
 	}

@@ -105,6 +105,14 @@ type Server struct {
 	// connections (counted in stats conn_yields) before it goes on. Zero
 	// means 20, memcached's default.
 	MaxReqsPerEvent int
+	// DisableCAS is memcached -C: items carry no CAS unique. Every unique
+	// reported is 0 and a cas command never matches (EXISTS, or NOT_FOUND
+	// for a missing item); see stats settings cas_enabled.
+	DisableCAS bool
+	// ListenBacklog is what stats settings reports as tcp_backlog
+	// (memcached -b); whoever opens the listeners applies it. Zero means
+	// 1024, memcached's default.
+	ListenBacklog int
 	// Protocol binds every connection to one protocol (memcached -B):
 	// "ascii" or "binary"; "" or "auto" chooses by the first byte.
 	Protocol string
@@ -117,6 +125,7 @@ type Server struct {
 	started    time.Time
 	nextID     atomic.Uint64
 
+	store    Store // Store, or its no-CAS view (DisableCAS)
 	st       serverStats
 	prefix   prefixStats
 	initOnce sync.Once
@@ -194,6 +203,10 @@ func (s *Server) Serve(l net.Listener) error {
 			s.prefix.delim = ':'
 		}
 		s.prefix.on.Store(s.DetailEnabled)
+		s.store = s.Store
+		if s.DisableCAS {
+			s.store = noCASStore{s.Store}
+		}
 	})
 	if !s.trackListener(&l, true) {
 		return ErrServerClosed

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"os"
 	"strconv"
@@ -76,14 +77,14 @@ func (h *textHandler) handle() error {
 			(req.Command == memproto.CmdSet || req.Command == memproto.CmdMetaSet) {
 			// As memcached: a failed set (any ms) does not leave the old
 			// value behind.
-			h.c.srv.Store.Delete(req.Key, 0)
+			h.c.srv.store.Delete(req.Key, 0)
 		}
 		return nil
 	}
 	if req.Command.IsMeta() {
 		return h.meta()
 	}
-	st := h.c.srv.Store
+	st := h.c.srv.store
 	switch req.Command {
 	case memproto.CmdGet, memproto.CmdGets, memproto.CmdGat, memproto.CmdGats:
 		return h.retrieve()
@@ -214,7 +215,7 @@ func storeReply(s Status) string {
 // writer (a large value bypasses the buffer).
 func (h *textHandler) retrieve() error {
 	req := &h.req
-	st := h.c.srv.Store
+	st := h.c.srv.store
 	touch := req.Command == memproto.CmdGat || req.Command == memproto.CmdGats
 	withCAS := req.Command == memproto.CmdGets || req.Command == memproto.CmdGats
 	bw := h.c.bw
@@ -253,7 +254,7 @@ func (h *textHandler) retrieve() error {
 
 func (h *textHandler) streamingGet() error {
 	req := &h.req
-	v, info, status := h.c.srv.Store.Get(h.val[:0], req.Key)
+	v, info, status := h.c.srv.store.Get(h.val[:0], req.Key)
 	if status != StatusOK {
 		return h.write([]byte(memproto.ReplyEnd))
 	}
@@ -319,7 +320,7 @@ func (h *textHandler) lruCrawler() error {
 		mg := string(args[0]) == "mgdump"
 		bw := h.c.bw
 		var werr error
-		h.c.srv.Store.Range(func(key []byte, info ItemInfo) bool {
+		h.c.srv.store.Range(func(key []byte, info ItemInfo) bool {
 			if mg {
 				h.out = append(append(append(h.out[:0], "mg "...), key...), "\r\n"...)
 			} else {
@@ -396,7 +397,7 @@ func (h *textHandler) stats() error {
 
 func (s *Server) appendGeneralStats(b []byte) []byte {
 	now := time.Now()
-	st := s.Store.Stats()
+	st := s.store.Stats()
 	up := int64(0)
 	if !s.started.IsZero() {
 		up = int64(now.Sub(s.started) / time.Second)
@@ -471,13 +472,14 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 }
 
 func (s *Server) appendSettingsStats(b []byte) []byte {
-	st := s.Store.Stats()
+	st := s.store.Stats()
 	b = memproto.AppendStatUint(b, "maxbytes", st.LimitMaxbytes)
 	b = memproto.AppendStatUint(b, "maxconns", uint64(s.maxConns()))
 	b = memproto.AppendStatUint(b, "tcpport", 0)
 	b = memproto.AppendStat(b, "evictions", onOff(!s.EvictionsDisabled))
 	b = memproto.AppendStatUint(b, "item_size_max", uint64(s.maxItemSize()))
-	b = memproto.AppendStat(b, "cas_enabled", "yes")
+	b = memproto.AppendStat(b, "cas_enabled", yesNo(!s.DisableCAS))
+	b = memproto.AppendStatUint(b, "tcp_backlog", uint64(cmp.Or(s.ListenBacklog, 1024)))
 	b = memproto.AppendStatUint(b, "idle_timeout", uint64(s.IdleTimeout/time.Second))
 	b = memproto.AppendStat(b, "binding_protocol", s.bindingProtocol())
 	b = memproto.AppendStatUint(b, "num_threads", uint64(runtimeThreads()))
@@ -493,7 +495,7 @@ func (s *Server) appendSettingsStats(b []byte) []byte {
 // appendSubStats answers the per-slab-class groups with one class that
 // holds everything: the engine has no slab classes of memcached's kind.
 func (s *Server) appendSubStats(b []byte, sub string) []byte {
-	st := s.Store.Stats()
+	st := s.store.Stats()
 	switch sub {
 	case "items":
 		if st.CurrItems == 0 {
@@ -585,7 +587,7 @@ func (h *textHandler) cachedump(args [][]byte) error {
 	b := h.out[:0]
 	if id == 1 {
 		shown := uint64(0)
-		h.c.srv.Store.Range(func(key []byte, info ItemInfo) bool {
+		h.c.srv.store.Range(func(key []byte, info ItemInfo) bool {
 			if limit != 0 && shown >= limit {
 				return false
 			}

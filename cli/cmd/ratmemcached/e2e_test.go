@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,6 +261,40 @@ func TestEndToEndRestrictionsAndDetail(t *testing.T) {
 	got := roundTrip(t, c, r, "stats detail dump\r\n", 2)
 	if got[0] != "PREFIX a get 2 hit 1 set 1 del 0" || got[1] != "END" {
 		t.Fatalf("stats detail dump: %q", got)
+	}
+}
+
+// -C and -b reach the server: uniques are 0, cas never matches, and stats
+// settings reports both.
+func TestEndToEndNoCASAndBacklog(t *testing.T) {
+	bin := buildBinary(t)
+	port := freePort(t)
+	start(t, bin, "-C", "-b", "77", "-p", strconv.Itoa(port), "--no-l2")
+	c := dial(t, "127.0.0.1:"+strconv.Itoa(port))
+	defer c.Close()
+	r := bufio.NewReader(c)
+	if got := roundTrip(t, c, r, "set a 0 0 1\r\nx\r\n", 1); got[0] != "STORED" {
+		t.Fatalf("set: %q", got)
+	}
+	if got := roundTrip(t, c, r, "gets a\r\n", 3); !slices.Equal(got, []string{"VALUE a 0 1 0", "x", "END"}) {
+		t.Errorf("gets under -C: %q, want the unique 0", got)
+	}
+	if got := roundTrip(t, c, r, "cas a 0 0 1 0\r\ny\r\n", 1); got[0] != "EXISTS" {
+		t.Errorf("cas under -C: %q, want EXISTS", got)
+	}
+	roundTrip(t, c, r, "stats settings\r\n", 0)
+	var settings []string
+	for {
+		l := roundTrip(t, c, r, "", 1)[0]
+		if l == "END" {
+			break
+		}
+		settings = append(settings, l)
+	}
+	for _, want := range []string{"STAT cas_enabled no", "STAT tcp_backlog 77"} {
+		if !slices.Contains(settings, want) {
+			t.Errorf("stats settings lacks %q: %q", want, settings)
+		}
 	}
 }
 

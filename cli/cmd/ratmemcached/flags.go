@@ -42,7 +42,7 @@ type cli struct {
 	Threads         int      `short:"t" name:"threads" placeholder:"NUM" help:"Worker threads: sets GOMAXPROCS (default: all CPUs)." group:"memcached"`
 	ReqsPerEvent    int      `short:"R" name:"max-reqs-per-event" placeholder:"NUM" help:"Pipelined requests a connection serves before it yields to others (default: 20)." group:"memcached"`
 	DisableCAS      bool     `short:"C" name:"disable-cas" help:"Disable the use of CAS." group:"memcached"`
-	Backlog         int      `short:"b" name:"listen-backlog" placeholder:"NUM" help:"Accepted and ignored (Go uses the system's backlog)." group:"memcached"`
+	Backlog         int      `short:"b" name:"listen-backlog" placeholder:"NUM" help:"The listen backlog (default: 1024)." group:"memcached"`
 	Protocol        string   `short:"B" name:"protocol" placeholder:"NAME" help:"Protocol: ascii, binary or auto (default: auto)." group:"memcached"`
 	MaxItemSize     string   `short:"I" name:"max-item-size" placeholder:"SIZE" help:"Max item size, such as 1m, 512k or bytes (default: 1m, min: 1k, max: 1024m)." group:"memcached"`
 	EnableSASL      bool     `short:"S" name:"enable-sasl" help:"Require SASL PLAIN authentication on the binary protocol; users and passwords (user:password lines) from the file named by MEMCACHED_SASL_PWDB." group:"memcached"`
@@ -324,7 +324,6 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 	if set["listen-backlog"] {
 		cfg.Performance.ListenBacklog = c.Backlog
 		mark("performance.listen_backlog")
-		ignore("-b", "Go listens with the system's maximum backlog")
 	}
 	if set["protocol"] {
 		s.Protocol = c.Protocol

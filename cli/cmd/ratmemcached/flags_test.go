@@ -216,11 +216,14 @@ func TestIgnoredReportedOnce(t *testing.T) {
 		flag, _, _ := strings.Cut(n.msg, " is ignored")
 		seen[flag]++
 	}
-	for _, f := range []string{"-r", "-k", "-L", "-f", "-n", "-b", "-o modern", "-o no_lru_crawler",
+	for _, f := range []string{"-r", "-k", "-L", "-f", "-n", "-o modern", "-o no_lru_crawler",
 		"-o lru_crawler_sleep", "-o ext_path", "-o no_maxconns_fast"} {
 		if seen[f] != 1 {
 			t.Errorf("%s reported %d times, want once (notes: %v)", f, seen[f], notes)
 		}
+	}
+	if seen["-b"] != 0 {
+		t.Errorf("-b (applied to every listener) reported as ignored: %v", notes)
 	}
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"log/slog"
+	"net"
 	"os"
 )
 
@@ -24,3 +25,7 @@ func dropPrivileges(name string, log *slog.Logger) error {
 	log.Info("-u is ignored on this platform", "user", name)
 	return nil
 }
+
+// setBacklog does nothing here: Windows sets a listening socket's backlog
+// only in its first listen call, which Go makes with the system's maximum.
+func setBacklog(net.Listener, int) error { return nil }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/user"
 	"strconv"
@@ -45,4 +46,23 @@ func dropPrivileges(name string, log *slog.Logger) error {
 	}
 	log.Info("switched user", "user", name, "uid", uid, "gid", gid)
 	return nil
+}
+
+// setBacklog sets the length of l's queue of pending connections (memcached
+// -b): listen(2) again on a listening socket changes only its backlog. Go
+// listens with the system's maximum; memcached's default is 1024.
+func setBacklog(l net.Listener, n int) error {
+	sc, ok := l.(syscall.Conn)
+	if !ok || n <= 0 {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := rc.Control(func(fd uintptr) { lerr = syscall.Listen(int(fd), n) }); err != nil {
+		return err
+	}
+	return lerr
 }

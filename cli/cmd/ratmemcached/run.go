@@ -34,7 +34,6 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 	if cfg.Performance.WorkerThreads > 0 {
 		runtime.GOMAXPROCS(cfg.Performance.WorkerThreads)
 	}
-	reportUnavailable(cfg, log)
 
 	store, closeStore, err := newStore(cfg, logs)
 	if err != nil {
@@ -66,6 +65,8 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		DisableFlushAll: cfg.Server.DisableFlushAll,
 		MaxReqsPerEvent: cfg.Performance.MaxReqsPerEvent,
 		DisableDumping:  cfg.Server.DisableDumping,
+		DisableCAS:      cfg.Server.DisableCAS,
+		ListenBacklog:   cfg.Performance.ListenBacklog,
 		Protocol:        cfg.Server.Protocol,
 		// -M reaches the engine only without L2 (see newStore).
 		EvictionsDisabled: cfg.L1.DisableEvictions && !cfg.L2.EnableL2Cache,
@@ -167,21 +168,6 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 	return nil
 }
 
-// reportUnavailable logs, once, every configured feature this build does
-// not provide, so that nothing is silently ignored.
-func reportUnavailable(cfg *config.Config, log interface{ Warn(string, ...any) }) {
-	for _, f := range []struct {
-		on   bool
-		what string
-	}{
-		{cfg.Server.DisableCAS, "server.disable_cas (-C)"},
-	} {
-		if f.on {
-			log.Warn(f.what + " is not enforced by this build's server yet")
-		}
-	}
-}
-
 // writePortFile does what memcached does when MEMCACHED_PORT_FILENAME is
 // set (test harnesses start it with -p -1 and read the port chosen): one
 // line per TCP listener, "TCP INET: <port>" (INET6 for IPv6), written to
@@ -248,6 +234,10 @@ func listen(cfg *config.Config) (ls []net.Listener, err error) {
 		if err != nil {
 			return ls, err
 		}
+		if err := setBacklog(l, cfg.Performance.ListenBacklog); err != nil {
+			_ = l.Close()
+			return ls, fmt.Errorf("listen backlog on %s: %w", addr, err)
+		}
 		if tcfg != nil {
 			l = tls.NewListener(l, tcfg)
 		}
@@ -263,6 +253,9 @@ func listen(cfg *config.Config) (ls []net.Listener, err error) {
 			return ls, err
 		}
 		ls = append(ls, l)
+		if err := setBacklog(l, cfg.Performance.ListenBacklog); err != nil {
+			return ls, fmt.Errorf("listen backlog on %s: %w", p, err)
+		}
 		mask, _ := strconv.ParseUint(cfg.Server.UnixMask, 8, 32)
 		if err := os.Chmod(p, fs.FileMode(mask)); err != nil && runtime.GOOS != "windows" {
 			return ls, fmt.Errorf("unix socket %s: %w", p, err)

@@ -142,8 +142,8 @@ type Performance struct {
 	// ReadBufferSize and WriteBufferSize size each connection's buffers.
 	ReadBufferSize  Size `toml:"read_buffer_size"`
 	WriteBufferSize Size `toml:"write_buffer_size"`
-	// ListenBacklog is memcached -b; Go uses the system's limit, so it is
-	// validated and otherwise ignored.
+	// ListenBacklog is memcached -b: the queue of pending connections of
+	// every listener (on Windows, Go's choice, the system's maximum).
 	ListenBacklog int `toml:"listen_backlog"`
 	// MaxReqsPerEvent is memcached -R: pipelined requests a connection
 	// serves before it yields to the others (stats conn_yields).
