@@ -109,6 +109,9 @@ type Server struct {
 	// reported is 0 and a cas command never matches (EXISTS, or NOT_FOUND
 	// for a missing item); see stats settings cas_enabled.
 	DisableCAS bool
+	// TCPPort and UDPPort are what stats settings reports as tcpport and
+	// udpport (memcached -p, -U); whoever opens the listeners sets them.
+	TCPPort, UDPPort int
 	// ListenBacklog is what stats settings reports as tcp_backlog
 	// (memcached -b); whoever opens the listeners applies it. Zero means
 	// 1024, memcached's default.
@@ -117,13 +120,16 @@ type Server struct {
 	// "ascii" or "binary"; "" or "auto" chooses by the first byte.
 	Protocol string
 
-	mu         sync.Mutex
-	listeners  map[*net.Listener]struct{}
-	conns      map[*conn]struct{}
-	listenerWG sync.WaitGroup
-	closed     atomic.Bool
-	started    time.Time
-	nextID     atomic.Uint64
+	mu        sync.Mutex
+	listeners map[*net.Listener]struct{}
+	// packetConns are the UDP sockets ServeUDP reads.
+	// The value is the unix second of the socket's last request.
+	packetConns map[net.PacketConn]*atomic.Int64
+	conns       map[*conn]struct{}
+	listenerWG  sync.WaitGroup
+	closed      atomic.Bool
+	started     time.Time
+	nextID      atomic.Uint64
 
 	store    Store // Store, or its no-CAS view (DisableCAS)
 	st       serverStats
@@ -182,10 +188,8 @@ func (s *Server) version() string {
 	return DefaultVersion
 }
 
-// Serve accepts connections on l and serves each in its own goroutine. It
-// always returns a non-nil error; after Shutdown or Close, ErrServerClosed.
-// Serve closes l when it returns.
-func (s *Server) Serve(l net.Listener) error {
+// check validates the configuration.
+func (s *Server) check() error {
 	if s.Store == nil {
 		return errors.New("server: Store is nil")
 	}
@@ -197,6 +201,11 @@ func (s *Server) Serve(l net.Listener) error {
 	default:
 		return fmt.Errorf("server: Protocol %q: want auto, ascii or binary", s.Protocol)
 	}
+	return nil
+}
+
+// init prepares what Serve and ServeUDP share, once.
+func (s *Server) init() {
 	s.initOnce.Do(func() {
 		s.prefix.delim = s.PrefixDelimiter
 		if s.prefix.delim == 0 {
@@ -208,6 +217,17 @@ func (s *Server) Serve(l net.Listener) error {
 			s.store = noCASStore{s.Store}
 		}
 	})
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// always returns a non-nil error; after Shutdown or Close, ErrServerClosed.
+// Serve closes l when it returns.
+func (s *Server) Serve(l net.Listener) error {
+	if err := s.check(); err != nil {
+		_ = l.Close()
+		return err
+	}
+	s.init()
 	if !s.trackListener(&l, true) {
 		return ErrServerClosed
 	}
@@ -301,6 +321,9 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 func (s *Server) closeListenersLocked() {
 	for l := range s.listeners {
 		_ = (*l).Close()
+	}
+	for pc := range s.packetConns {
+		_ = pc.Close()
 	}
 }
 
@@ -474,6 +497,12 @@ func (c *conn) serve() {
 		s.st.currConns.Add(-1)
 		s.audit("connection closed", c)
 	}()
+	c.run()
+}
+
+// run serves requests until the connection ends.
+func (c *conn) run() {
+	s := c.srv
 	// Wait for the first byte to choose the protocol, as memcached does.
 	if err := c.waitForRequest(); err != nil {
 		return

@@ -475,7 +475,8 @@ func (s *Server) appendSettingsStats(b []byte) []byte {
 	st := s.store.Stats()
 	b = memproto.AppendStatUint(b, "maxbytes", st.LimitMaxbytes)
 	b = memproto.AppendStatUint(b, "maxconns", uint64(s.maxConns()))
-	b = memproto.AppendStatUint(b, "tcpport", 0)
+	b = memproto.AppendStatUint(b, "tcpport", uint64(max(s.TCPPort, 0)))
+	b = memproto.AppendStatUint(b, "udpport", uint64(max(s.UDPPort, 0)))
 	b = memproto.AppendStat(b, "evictions", onOff(!s.EvictionsDisabled))
 	b = memproto.AppendStatUint(b, "item_size_max", uint64(s.maxItemSize()))
 	b = memproto.AppendStat(b, "cas_enabled", yesNo(!s.DisableCAS))
@@ -542,6 +543,16 @@ func (s *Server) appendConnStats(b []byte) []byte {
 		a := (*l).Addr()
 		b = memproto.AppendStat(b, prefix(lid, "addr"), a.Network()+":"+a.String())
 		b = memproto.AppendStat(b, prefix(lid, "state"), "conn_listening")
+	}
+	// A UDP socket is listed as memcached lists each of its UDP
+	// connections: always reading.
+	for pc, last := range s.packetConns {
+		lid++
+		a := pc.LocalAddr()
+		b = memproto.AppendStat(b, prefix(lid, "UDP"), "UDP")
+		b = memproto.AppendStat(b, prefix(lid, "addr"), a.Network()+":"+a.String())
+		b = memproto.AppendStat(b, prefix(lid, "state"), "conn_read")
+		b = memproto.AppendStatUint(b, prefix(lid, "secs_since_last_cmd"), uint64(max(now-last.Load(), 0)))
 	}
 	for c := range s.conns {
 		id := lid + c.id

@@ -327,3 +327,50 @@ func TestEndToEndPortFile(t *testing.T) {
 		t.Fatalf("version: %q", got)
 	}
 }
+
+// -U -1: UDP and TCP on ports the system chooses, both in the port file;
+// a framed request over UDP is answered with its request id.
+func TestEndToEndUDP(t *testing.T) {
+	bin := buildBinary(t)
+	name := filepath.Join(t.TempDir(), "ports")
+	t.Setenv("MEMCACHED_PORT_FILENAME", name)
+	start(t, bin, "-U", "-1", "-l", "127.0.0.1", "--no-l2")
+	var data []byte
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		if data, err = os.ReadFile(name); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no port file: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var tcpPort, udpPort int
+	if _, err := fmt.Sscanf(string(data), "TCP INET: %d\nUDP INET: %d\n", &tcpPort, &udpPort); err != nil || tcpPort == 0 || udpPort == 0 {
+		t.Fatalf("port file %q: %v", data, err)
+	}
+	c := dial(t, "127.0.0.1:"+strconv.Itoa(tcpPort))
+	defer c.Close()
+	if got := roundTrip(t, c, bufio.NewReader(c), "set k 0 0 2\r\nhi\r\n", 1)[0]; got != "STORED" {
+		t.Fatalf("set over TCP: %q", got)
+	}
+	u, err := net.Dial("udp4", "127.0.0.1:"+strconv.Itoa(udpPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	if _, err := u.Write(append([]byte{0x12, 0x34, 0, 0, 0, 1, 0, 0}, "get k\r\n"...)); err != nil {
+		t.Fatal(err)
+	}
+	_ = u.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 1500)
+	n, err := u.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(buf[:n]), "\x12\x34\x00\x00\x00\x01\x00\x00VALUE k 0 2\r\nhi\r\nEND\r\n"; got != want {
+		t.Errorf("get over UDP: %q, want %q", got, want)
+	}
+}

@@ -19,7 +19,7 @@ import (
 type cli struct {
 	// memcached's flags, in the order of memcached -h.
 	Port            int      `short:"p" name:"port" placeholder:"NUM" help:"TCP port for -l addresses without one (default: 11211; -1: one the system chooses; 0: no TCP)." group:"memcached"`
-	UDPPort         int      `short:"U" name:"udp-port" placeholder:"NUM" help:"UDP port; only 0 (off, the default) is supported." group:"memcached"`
+	UDPPort         int      `short:"U" name:"udp-port" placeholder:"NUM" help:"UDP port (default: 0, off; -1: a port the system chooses)." group:"memcached"`
 	UnixSocket      string   `short:"s" name:"unix-socket" placeholder:"FILE" help:"Unix socket to listen on (disables TCP unless -l/-p/--bind is also given)." group:"memcached"`
 	UnixMask        string   `short:"a" name:"unix-mask" placeholder:"MASK" help:"Access mask for the Unix socket, in octal (default: 700)." group:"memcached"`
 	EnableShutdown  bool     `short:"A" name:"enable-shutdown" help:"Enable the shutdown command." group:"memcached"`
@@ -237,9 +237,11 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 	if set["port"] {
 		switch {
 		case c.Port == 0:
-			// memcached: -p 0 turns TCP off.
+			// memcached: -p 0 turns TCP off; UDP (-U) stays on the
+			// interfaces -l named.
+			s.UDPListen = s.Listen
 			s.Listen = nil
-			mark("server.listen")
+			mark("server.listen", "server.udp_listen")
 		case c.Port == -1:
 			// memcached: -p -1 listens on a port the system chooses
 			// (MEMCACHED_PORT_FILENAME tells which).
@@ -259,6 +261,12 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 	if set["udp-port"] {
 		s.UDPPort = c.UDPPort
 		mark("server.udp_port")
+		if c.UDPPort != 0 && !set["port"] {
+			// memcached: -U without -p puts TCP on the same port (-1:
+			// both on ports the system chooses).
+			s.Port = max(c.UDPPort, 0)
+			mark("server.port")
+		}
 	}
 	if set["unix-mask"] {
 		s.UnixMask = c.UnixMask

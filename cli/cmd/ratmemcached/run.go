@@ -67,9 +67,13 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		DisableDumping:  cfg.Server.DisableDumping,
 		DisableCAS:      cfg.Server.DisableCAS,
 		ListenBacklog:   cfg.Performance.ListenBacklog,
+		UDPPort:         max(cfg.Server.UDPPort, 0),
 		Protocol:        cfg.Server.Protocol,
 		// -M reaches the engine only without L2 (see newStore).
 		EvictionsDisabled: cfg.L1.DisableEvictions && !cfg.L2.EnableL2Cache,
+	}
+	if len(cfg.Server.Listen) > 0 {
+		srv.TCPPort = cfg.Server.Port
 	}
 	if d := cfg.Server.StatsPrefixDelimiter; d != "" {
 		srv.DetailEnabled, srv.PrefixDelimiter = true, d[0]
@@ -94,13 +98,23 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 	if err != nil {
 		return err
 	}
+	udp, err := listenUDP(cfg)
+	if err != nil {
+		for _, l := range listeners {
+			_ = l.Close()
+		}
+		return err
+	}
 	closeAll := func() {
 		for _, l := range listeners {
 			_ = l.Close()
 		}
+		for _, pc := range udp {
+			_ = pc.Close()
+		}
 	}
 	if name := os.Getenv("MEMCACHED_PORT_FILENAME"); name != "" {
-		if err := writePortFile(name, listeners); err != nil {
+		if err := writePortFile(name, listeners, udp); err != nil {
 			log.Warn("cannot write the port file named by MEMCACHED_PORT_FILENAME", "err", err)
 		}
 	}
@@ -130,13 +144,23 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		defer stopMetrics()
 	}
 
-	errc := make(chan error, len(listeners))
+	errc := make(chan error, len(listeners)+len(udp))
 	for _, l := range listeners {
 		go func() { errc <- srv.Serve(l) }()
 	}
-	addrs := make([]string, len(listeners))
-	for i, l := range listeners {
-		addrs[i] = l.Addr().Network() + ":" + l.Addr().String()
+	for _, pc := range udp {
+		go func() { errc <- srv.ServeUDP(pc) }()
+	}
+	if len(listeners)+len(udp) == 0 {
+		// memcached -p 0 without -U or -s starts all the same.
+		log.Warn("no listener: nothing will be served (server.listen, server.unix_socket and server.udp_port are all off)")
+	}
+	addrs := make([]string, 0, len(listeners)+len(udp))
+	for _, l := range listeners {
+		addrs = append(addrs, l.Addr().Network()+":"+l.Addr().String())
+	}
+	for _, pc := range udp {
+		addrs = append(addrs, "udp:"+pc.LocalAddr().String())
 	}
 	log.Info("ratmemcached ready", "version", version, "listen", addrs,
 		"max_memory", cfg.L1.MaxMemory.String(), "eviction", cfg.L1.EvictionStrategy,
@@ -170,26 +194,67 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 
 // writePortFile does what memcached does when MEMCACHED_PORT_FILENAME is
 // set (test harnesses start it with -p -1 and read the port chosen): one
-// line per TCP listener, "TCP INET: <port>" (INET6 for IPv6), written to
-// name.lck and then renamed to name, so that a reader never sees half of it.
-func writePortFile(name string, ls []net.Listener) error {
+// line per TCP listener, "TCP INET: <port>" (INET6 for IPv6), and per UDP
+// socket, "UDP INET: <port>", written to name.lck and then renamed to
+// name, so that a reader never sees half of it.
+func writePortFile(name string, ls []net.Listener, udp []net.PacketConn) error {
 	var b strings.Builder
-	for _, l := range ls {
-		a, ok := l.Addr().(*net.TCPAddr)
-		if !ok {
-			continue
-		}
+	line := func(proto string, ip net.IP, port int) {
 		family := "INET"
-		if a.IP.To4() == nil && !a.IP.IsUnspecified() {
+		if ip.To4() == nil && !ip.IsUnspecified() {
 			family = "INET6"
 		}
-		fmt.Fprintf(&b, "TCP %s: %d\n", family, a.Port)
+		fmt.Fprintf(&b, "%s %s: %d\n", proto, family, port)
+	}
+	for _, l := range ls {
+		if a, ok := l.Addr().(*net.TCPAddr); ok {
+			line("TCP", a.IP, a.Port)
+		}
+	}
+	for _, pc := range udp {
+		if a, ok := pc.LocalAddr().(*net.UDPAddr); ok {
+			line("UDP", a.IP, a.Port)
+		}
 	}
 	tmp := name + ".lck"
 	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp, name)
+}
+
+// listenUDP opens a UDP socket on the UDP port for every host of
+// server.udp_listen, or of server.listen (memcached -U serves UDP on the
+// interfaces of -l); none when the UDP port is 0.
+func listenUDP(cfg *config.Config) (pcs []net.PacketConn, err error) {
+	if cfg.Server.UDPPort == 0 {
+		return nil, nil
+	}
+	defer func() {
+		if err != nil {
+			for _, pc := range pcs {
+				_ = pc.Close()
+			}
+		}
+	}()
+	hosts := cfg.Server.UDPListen
+	if len(hosts) == 0 {
+		hosts = cfg.Server.Listen
+	}
+	for _, entry := range hosts {
+		addr, err := config.ListenAddr(entry, cfg.Server.Port)
+		if err != nil {
+			return pcs, err
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		addr = net.JoinHostPort(host, strconv.Itoa(max(cfg.Server.UDPPort, 0)))
+		pc, err := net.ListenPacket("udp"+strings.TrimPrefix(tcpNetwork(addr), "tcp"), addr)
+		if err != nil {
+			return pcs, fmt.Errorf("UDP: %w", err)
+		}
+		pcs = append(pcs, pc)
+	}
+	return pcs, nil
 }
 
 // tcpNetwork is "tcp4" for an IPv4 literal (so that -l 0.0.0.0 listens

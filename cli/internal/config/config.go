@@ -34,8 +34,14 @@ type Server struct {
 	Listen []string `toml:"listen"`
 	// Port is the TCP port for Listen entries without one (memcached -p).
 	Port int `toml:"port"`
-	// UDPPort must be 0: UDP is not supported (memcached -U, off by default).
+	// UDPPort turns on memcached's UDP protocol on this port (memcached
+	// -U); 0, the default as in memcached since 1.5.6, turns it off, and
+	// -1 serves it on a port the system chooses. UDP is served on the
+	// hosts of Listen, or of UDPListen when set.
 	UDPPort int `toml:"udp_port"`
+	// UDPListen holds the hosts UDP is served on when they differ from
+	// Listen's (memcached -p 0 -U N -l host: UDP only).
+	UDPListen []string `toml:"udp_listen"`
 	// UnixSocket is a Unix socket path to listen on (memcached -s).
 	UnixSocket string `toml:"unix_socket"`
 	// UnixMask is the socket's permission bits in octal (memcached -a).

@@ -66,12 +66,15 @@ func (c *Config) Validate() error {
 			v.errs = append(v.errs, &Error{Key: "server.listen", Msg: err.Error()})
 		}
 	}
-	if len(s.Listen) == 0 && s.UnixSocket == "" {
-		v.fail("server.listen", "no listener: set server.listen or server.unix_socket")
-	}
 	v.intRange("server.port", int64(s.Port), 0, 65535)
-	if s.UDPPort != 0 {
-		v.fail("server.udp_port", "%v: UDP is not supported; only 0 (off, memcached's default) is accepted", s.UDPPort)
+	v.intRange("server.udp_port", int64(s.UDPPort), -1, 65535)
+	if s.UDPPort != 0 && (s.EnableSASL || s.AuthFile != "") {
+		v.fail("server.udp_port", "UDP cannot be served with authentication on (memcached disables UDP with SASL)")
+	}
+	for _, h := range s.UDPListen {
+		if _, err := ListenAddr(h, s.UDPPort); err != nil {
+			v.errs = append(v.errs, &Error{Key: "server.udp_listen", Msg: err.Error()})
+		}
 	}
 	if m, err := strconv.ParseUint(s.UnixMask, 8, 32); err != nil || m > 0o777 {
 		v.fail("server.unix_mask", "%v is not an octal permission mask such as \"0700\"", s.UnixMask)
