@@ -29,11 +29,11 @@ func (s noCASStore) GetAndTouch(dst, key []byte, exptime int64) ([]byte, ItemInf
 	return v, info, st
 }
 
-func (s noCASStore) Store(mode Mode, key, value []byte, flags uint32, exptime int64, cas uint64) (uint64, Status) {
+// Store ignores the client's unique: memcached -C has nowhere to keep it.
+func (s noCASStore) Store(mode Mode, key, value []byte, flags uint32, exptime int64, _ uint64) (uint64, Status) {
+	var cas uint64
 	if mode == ModeCAS {
 		cas = noCAS
-	} else {
-		cas = 0
 	}
 	_, st := s.inner.Store(mode, key, value, flags, exptime, cas)
 	return 0, st
