@@ -286,6 +286,32 @@ func (c *Cache) Contains(key string) bool {
 	return ok && s.invalid(s.arena.chunk(s.loc[slot]), now) == 0
 }
 
+// Peek returns the metadata of a live item without reading it: no
+// statistic counts it and the policy, the fetched bit and the access time
+// are left alone.
+func (c *Cache) Peek(key string) (RangeInfo, bool) {
+	now := c.now()
+	h, s, err := c.lock(key)
+	if err != nil {
+		return RangeInfo{}, false
+	}
+	defer s.mu.Unlock()
+	slot, ok := s.find(h, key)
+	if !ok {
+		return RangeInfo{}, false
+	}
+	it := s.arena.chunk(s.loc[slot])
+	if s.invalid(it, now) != 0 {
+		return RangeInfo{}, false
+	}
+	return RangeInfo{
+		ItemInfo: ItemInfo{Flags: it.flags(), Expiry: int64(it.exp()), CAS: it.cas()},
+		Stored:   int64(it.stored()),
+		Fetched:  it.fetched(),
+		Size:     it.size(),
+	}, true
+}
+
 // storeMode selects the condition of a store.
 type storeMode uint8
 

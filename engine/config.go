@@ -52,6 +52,13 @@ type Config struct {
 	// ErrNoMemory instead of evicting a live item (memcached -M). Expired
 	// and flushed items are still reclaimed to make room.
 	DisableEvictions bool
+	// OnEvict, when set, is called for every live item evicted to make
+	// room (not for expired or flushed items reclaimed, deletions or
+	// overwrites), with its key and metadata; key is valid only during
+	// the call. It runs under the shard's lock: it must return quickly
+	// and must not call the Cache. ratmemcached uses it for memcached's
+	// "watch evictions".
+	OnEvict func(key []byte, info RangeInfo)
 	// Shards is the number of independently locked shards, a power of
 	// two. 0 picks one from GOMAXPROCS and MaxMemory.
 	Shards int

@@ -123,6 +123,14 @@ func (s *shard) removeSlot(slot uint32, why int) {
 		if !it.fetched() {
 			s.st.evictedUnfetched++
 		}
+		if f := s.c.set.OnEvict; f != nil {
+			f(it.key(), RangeInfo{
+				ItemInfo: ItemInfo{Flags: it.flags(), Expiry: int64(it.exp()), CAS: it.cas()},
+				Stored:   int64(it.stored()),
+				Fetched:  it.fetched(),
+				Size:     it.size(),
+			})
+		}
 	case leftExpired, leftReclaimed:
 		s.st.reclaimed++
 		if !it.fetched() {

@@ -721,3 +721,7 @@ func (t *Tiered) residentKeys() []string {
 	}
 	return keys
 }
+
+// Peek returns the metadata of an item held in L1, without reading it or
+// counting anything (see [Cache.Peek]); an item only in L2 is not seen.
+func (t *Tiered) Peek(key string) (RangeInfo, bool) { return t.l1.Peek(key) }

@@ -52,6 +52,11 @@ const (
 	CmdMetaNoop       // mn
 	CmdMetaDebug      // me
 
+	// CmdWatch is "watch [fetchers|mutations|evictions|connevents|...]":
+	// the connection turns into a stream of log lines. Args holds the
+	// words after "watch".
+	CmdWatch
+
 	numCommands
 )
 
@@ -87,6 +92,7 @@ var commandNames = [numCommands]string{
 	CmdMetaArithmetic: "ma",
 	CmdMetaNoop:       "mn",
 	CmdMetaDebug:      "me",
+	CmdWatch:          "watch",
 }
 
 // String returns the command's name as it appears on the wire ("get",
@@ -182,6 +188,8 @@ func lookupCommand(tok []byte) Command {
 		return CmdSlabs
 	case "streaming_get":
 		return CmdStreamingGet
+	case "watch":
+		return CmdWatch
 	}
 	return CmdNone
 }

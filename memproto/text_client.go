@@ -207,6 +207,9 @@ func AppendRequest(dst []byte, req *Request) []byte {
 	case c == CmdSlabs:
 		dst = append(dst, "slabs"...)
 		return appendKeys(dst, req.Args)
+	case c == CmdWatch:
+		dst = append(dst, "watch"...)
+		return appendKeys(dst, req.Args)
 	case c == CmdStreamingGet:
 		return AppendStreamingGet(dst, req.Key, int(req.Number))
 	}

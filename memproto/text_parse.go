@@ -326,6 +326,9 @@ func parseOther(req *Request, toks [][]byte) error {
 		req.Args = append(req.Args[:0], toks[1:]...)
 		req.NoReply = len(toks) > 1 && string(toks[len(toks)-1]) == "noreply"
 		return nil
+	case CmdWatch:
+		req.Args = append(req.Args[:0], toks[1:]...)
+		return nil
 	case CmdStreamingGet:
 		return parseStreamingGet(req, toks)
 	}

@@ -149,6 +149,8 @@ var parseTests = []struct {
 	{name: "cache_memlimit", in: "cache_memlimit 64\r\n", want: reqView{Cmd: CmdCacheMemlimit, Number: 64}},
 	{name: "cache_memlimit noreply", in: "cache_memlimit 64 noreply\r\n", want: reqView{Cmd: CmdCacheMemlimit, Number: 64, NoReply: true}},
 	{name: "cache_memlimit bad", in: "cache_memlimit x\r\n", err: ErrUnknownCommand},
+	{name: "watch", in: "watch\r\n", want: reqView{Cmd: CmdWatch}},
+	{name: "watch kinds", in: "watch mutations evictions\r\n", want: reqView{Cmd: CmdWatch, Args: "mutations|evictions"}},
 	{name: "lru_crawler crawl", in: "lru_crawler crawl all\r\n", want: reqView{Cmd: CmdLruCrawler, Args: "crawl|all"}},
 	{name: "lru_crawler metadump", in: "lru_crawler metadump 1,2\r\n", want: reqView{Cmd: CmdLruCrawler, Args: "metadump|1,2"}},
 	{name: "lru_crawler mgdump", in: "lru_crawler mgdump hash\r\n", want: reqView{Cmd: CmdLruCrawler, Args: "mgdump|hash"}},

@@ -89,7 +89,9 @@ func (h *binaryHandler) handle() error {
 			reqCAS = 0
 		}
 		mode := binaryMode(loud, reqCAS)
+		h.c.srv.logStoreLookup(h.c, req.Key)
 		cas, status := st.Store(mode, req.Key, req.Value, req.Flags, int64(req.Exptime), reqCAS)
+		h.c.srv.logStore(h.c, mode, req.Key, status, int64(req.Exptime), len(req.Value))
 		if status == StatusOK {
 			return h.success(quiet, cas, nil, nil)
 		}
@@ -221,6 +223,7 @@ func (h *binaryHandler) get(op memproto.BinaryOpcode, quiet bool) error {
 		v, info, status = st.Get(h.val[:0], req.Key)
 	}
 	h.c.srv.prefix.recordGet(req.Key, status == StatusOK)
+	h.c.srv.logGet(h.c, req.Key, status == StatusOK, len(v))
 	if status != StatusOK {
 		if quiet {
 			return nil

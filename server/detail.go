@@ -200,7 +200,10 @@ func (s *Server) countStoreFailure(st Status) {
 // conn_nread while waiting for a data block, conn_parse_cmd while a
 // request is being served.
 func (c *conn) stateName() string {
-	if c.state.Load() != stateActive {
+	switch c.state.Load() {
+	case stateWatching:
+		return "conn_watch"
+	case stateIdle:
 		return "conn_read"
 	}
 	if c.cr.waiting.Load() {

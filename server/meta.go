@@ -60,7 +60,16 @@ func (h *textHandler) meta() error {
 		}
 		op.VivifyLast, op.RecacheAfterTouch = n > t, r > t
 	}
+	if op.Command == MetaSet {
+		h.c.srv.logStoreLookup(h.c, req.Key)
+	}
 	v, r := h.c.srv.store.Meta(h.val[:0], req.Key, op)
+	switch op.Command {
+	case MetaGet:
+		h.c.srv.logGet(h.c, req.Key, r.Status == StatusOK, r.Size)
+	case MetaSet:
+		h.c.srv.logStore(h.c, op.Mode, req.Key, r.Status, op.Exptime, len(op.Value))
+	}
 	if cap(v) <= 1<<20 {
 		h.val = v[:0] // keep the grown buffer for the next value, up to 1 MiB
 	}

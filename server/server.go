@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -105,6 +106,9 @@ type Server struct {
 	// connections (counted in stats conn_yields) before it goes on. Zero
 	// means 20, memcached's default.
 	MaxReqsPerEvent int
+	// DisableWatch refuses the watch command (memcached -W): "CLIENT_ERROR
+	// watch commands not allowed".
+	DisableWatch bool
 	// DisableCAS is memcached -C: items carry no CAS unique. Every unique
 	// reported is 0 and a cas command never matches (EXISTS, or NOT_FOUND
 	// for a missing item); see stats settings cas_enabled.
@@ -121,10 +125,10 @@ type Server struct {
 	Protocol string
 
 	mu        sync.Mutex
-	listeners map[*net.Listener]struct{}
+	listeners map[*net.Listener]uint64 // the listener's id in stats conns
 	// packetConns are the UDP sockets ServeUDP reads.
 	// The value is the unix second of the socket's last request.
-	packetConns map[net.PacketConn]*atomic.Int64
+	packetConns map[net.PacketConn]*udpSocket
 	conns       map[*conn]struct{}
 	listenerWG  sync.WaitGroup
 	closed      atomic.Bool
@@ -133,6 +137,7 @@ type Server struct {
 
 	store    Store // Store, or its no-CAS view (DisableCAS)
 	st       serverStats
+	watch    watchHub
 	prefix   prefixStats
 	initOnce sync.Once
 
@@ -260,6 +265,7 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		c := s.newConn(nc)
 		s.audit("connection opened", c)
+		s.logConn(c, "")
 		if !s.trackConn(c, true) {
 			s.st.currConns.Add(-1)
 			_ = nc.Close()
@@ -284,12 +290,12 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 			return false
 		}
 		if s.listeners == nil {
-			s.listeners = make(map[*net.Listener]struct{})
+			s.listeners = make(map[*net.Listener]uint64)
 		}
 		if s.started.IsZero() {
 			s.started = time.Now()
 		}
-		s.listeners[l] = struct{}{}
+		s.listeners[l] = s.nextID.Add(1)
 		s.listenerWG.Add(1)
 		return true
 	}
@@ -374,7 +380,7 @@ func (s *Server) closeIdleConns() bool {
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		c.mu.Lock()
-		if c.state.Load() == stateIdle {
+		if st := c.state.Load(); st == stateIdle || st == stateWatching {
 			// Wake the reader; it sees the server is closing and exits.
 			_ = c.nc.SetReadDeadline(time.Now())
 		}
@@ -385,8 +391,9 @@ func (s *Server) closeIdleConns() bool {
 
 // Connection states, for Shutdown.
 const (
-	stateIdle   int32 = iota // waiting for the first byte of a request
-	stateActive              // reading or executing a request
+	stateIdle     int32 = iota // waiting for the first byte of a request
+	stateActive                // reading or executing a request
+	stateWatching              // streaming log lines (watch)
 )
 
 // conn is one client connection. While it waits for a request it holds
@@ -411,6 +418,8 @@ type conn struct {
 	cr    countingReader
 	cw    countingWriter
 	idle  [idleReadSize]byte
+	// watcher is set by the watch command (see runWatcher).
+	watcher *watcher
 }
 
 // idleReadSize is what an idle connection reads when a request arrives:
@@ -487,6 +496,7 @@ var errQuit = errors.New("quit")
 
 func (c *conn) serve() {
 	s := c.srv
+	reason := closeError
 	defer func() {
 		if r := recover(); r != nil {
 			s.logger().Error("panic serving connection; closing it",
@@ -496,16 +506,18 @@ func (c *conn) serve() {
 		s.trackConn(c, false)
 		s.st.currConns.Add(-1)
 		s.audit("connection closed", c)
+		s.logConn(c, reason)
 	}()
-	c.run()
+	reason = c.run()
 }
 
-// run serves requests until the connection ends.
-func (c *conn) run() {
+// run serves requests until the connection ends, and returns why it
+// ended (for watch connevents).
+func (c *conn) run() (reason string) {
 	s := c.srv
 	// Wait for the first byte to choose the protocol, as memcached does.
 	if err := c.waitForRequest(); err != nil {
-		return
+		return c.closeReason(err)
 	}
 	first := c.idle[0]
 	var p protocolHandler
@@ -513,7 +525,7 @@ func (c *conn) run() {
 	case s.TextAuth != nil:
 		p = newTextHandler(c) // memcached binds -Y to the text protocol
 	case s.SASL != nil && first != binaryMagicRequest:
-		return // memcached binds -S to binary: not a binary request, so close
+		return closeError // memcached binds -S to binary: not a binary request, so close
 	case s.Protocol == "ascii":
 		p = newTextHandler(c)
 	case s.Protocol == "binary" || first == binaryMagicRequest:
@@ -550,15 +562,19 @@ func (c *conn) run() {
 		}
 		if err != nil {
 			_ = c.bw.Flush()
+			if errors.Is(err, errWatching) {
+				c.runWatcher()
+				return closeNormal
+			}
 			if !errors.Is(err, errQuit) && !isClosedConn(err) {
 				s.logger().Debug("connection closed", "remote", c.nc.RemoteAddr().String(), "err", err)
 			}
-			return
+			return c.closeReason(err)
 		}
 		if !c.pending() {
 			streak = 0
 			if err := c.waitForRequest(); err != nil {
-				return
+				return c.closeReason(err)
 			}
 		} else if streak++; streak >= maxStreak {
 			// A long pipeline does not starve the other connections.
@@ -567,6 +583,20 @@ func (c *conn) run() {
 			runtime.Gosched()
 		}
 	}
+}
+
+// closeReason names why err ended the connection, as memcached's
+// connevents log does.
+func (c *conn) closeReason(err error) string {
+	switch {
+	case errors.Is(err, errQuit) || errors.Is(err, io.EOF):
+		return closeNormal
+	case c.srv.closed.Load():
+		return closeShutdown
+	case c.srv.IdleTimeout > 0 && errors.Is(err, os.ErrDeadlineExceeded):
+		return closeIdleTimeout
+	}
+	return closeError
 }
 
 // waitForRequest gives back the connection's buffers and blocks until

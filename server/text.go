@@ -72,6 +72,9 @@ func (h *textHandler) handle() error {
 		}
 		if errors.Is(err, memproto.ErrTooLarge) {
 			h.c.srv.st.storeTooLarge.Add(1)
+			if req.Command.IsStorage() {
+				h.c.srv.logStore(h.c, storeMode(req.Command), req.Key, StatusTooLarge, 0, 0)
+			}
 		}
 		if errors.Is(err, memproto.ErrTooLarge) && len(req.Key) > 0 &&
 			(req.Command == memproto.CmdSet || req.Command == memproto.CmdMetaSet) {
@@ -90,8 +93,10 @@ func (h *textHandler) handle() error {
 		return h.retrieve()
 	case memproto.CmdSet, memproto.CmdAdd, memproto.CmdReplace, memproto.CmdAppend, memproto.CmdPrepend, memproto.CmdCas:
 		h.c.srv.prefix.record(req.Key, prefixSet)
+		h.c.srv.logStoreLookup(h.c, req.Key)
 		_, status := st.Store(storeMode(req.Command), req.Key, req.Value, req.Flags, req.Exptime, req.CAS)
 		h.c.srv.countStoreFailure(status)
+		h.c.srv.logStore(h.c, storeMode(req.Command), req.Key, status, req.Exptime, len(req.Value))
 		return h.reply(storeReply(status))
 	case memproto.CmdDelete:
 		h.c.srv.prefix.record(req.Key, prefixDelete)
@@ -158,8 +163,35 @@ func (h *textHandler) handle() error {
 		return h.slabs()
 	case memproto.CmdStreamingGet:
 		return h.streamingGet()
+	case memproto.CmdWatch:
+		return h.watch()
 	}
 	return h.write([]byte(memproto.ReplyError))
+}
+
+// watch answers "watch [kinds]": OK, then the connection streams log
+// lines (see watch.go) and serves nothing else.
+func (h *textHandler) watch() error {
+	if h.c.srv.DisableWatch {
+		return h.write([]byte("CLIENT_ERROR watch commands not allowed\r\n"))
+	}
+	kinds, ok := parseWatch(h.req.Args)
+	if !ok {
+		return h.write([]byte(memproto.ReplyError))
+	}
+	// Registered before OK is sent: whatever happens after the client
+	// reads OK is logged to it.
+	h.c.watcher = &watcher{kinds: kinds, wake: make(chan struct{}, 1)}
+	h.c.srv.watch.add(h.c.watcher)
+	err := h.write([]byte("OK\r\n"))
+	if err == nil {
+		err = h.c.bw.Flush()
+	}
+	if err != nil {
+		h.c.srv.watch.remove(h.c.watcher)
+		return err
+	}
+	return errWatching
 }
 
 func (h *textHandler) last() (string, []byte) { return h.req.Command.String(), h.req.Key }
@@ -231,6 +263,7 @@ func (h *textHandler) retrieve() error {
 			v, info, status = st.Get(h.val[:0], key)
 		}
 		h.c.srv.prefix.recordGet(key, status == StatusOK)
+		h.c.srv.logGet(h.c, key, status == StatusOK, len(v))
 		if status != StatusOK {
 			continue
 		}
@@ -462,6 +495,12 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	b = memproto.AppendStatUint(b, "evicted_unfetched", st.EvictedUnfetched)
 	b = memproto.AppendStatUint(b, "evictions", st.Evictions)
 	b = memproto.AppendStatUint(b, "reclaimed", st.Reclaimed)
+	w := s.watch.stats()
+	b = memproto.AppendStatUint(b, "log_worker_dropped", 0)
+	b = memproto.AppendStatUint(b, "log_worker_written", w.written)
+	b = memproto.AppendStatUint(b, "log_watcher_skipped", w.skipped)
+	b = memproto.AppendStatUint(b, "log_watcher_sent", w.sent)
+	b = memproto.AppendStatUint(b, "log_watchers", w.watchers)
 	if s.ProductVersion != "" {
 		b = memproto.AppendStat(b, "ratmemcache_version", s.ProductVersion)
 	}
@@ -528,8 +567,10 @@ func (s *Server) appendSubStats(b []byte, sub string) []byte {
 
 // appendConnStats lists listeners and connections as memcached's
 // "stats conns" does: "<id>:addr", "<id>:listen_addr", "<id>:state",
-// "<id>:secs_since_last_cmd". Ids are the server's own connection
-// numbers (memcached uses file descriptors).
+// "<id>:secs_since_last_cmd". Ids are the server's own numbers for
+// listeners, UDP sockets and connections, one sequence for all (memcached
+// uses file descriptors); a connection's is the cfd of its watch log
+// lines.
 func (s *Server) appendConnStats(b []byte) []byte {
 	now := time.Now().Unix()
 	s.mu.Lock()
@@ -537,25 +578,22 @@ func (s *Server) appendConnStats(b []byte) []byte {
 	prefix := func(id uint64, name string) string {
 		return strconv.FormatUint(id, 10) + ":" + name
 	}
-	var lid uint64
-	for l := range s.listeners {
-		lid++
+	for l, id := range s.listeners {
 		a := (*l).Addr()
-		b = memproto.AppendStat(b, prefix(lid, "addr"), a.Network()+":"+a.String())
-		b = memproto.AppendStat(b, prefix(lid, "state"), "conn_listening")
+		b = memproto.AppendStat(b, prefix(id, "addr"), a.Network()+":"+a.String())
+		b = memproto.AppendStat(b, prefix(id, "state"), "conn_listening")
 	}
 	// A UDP socket is listed as memcached lists each of its UDP
 	// connections: always reading.
-	for pc, last := range s.packetConns {
-		lid++
+	for pc, u := range s.packetConns {
 		a := pc.LocalAddr()
-		b = memproto.AppendStat(b, prefix(lid, "UDP"), "UDP")
-		b = memproto.AppendStat(b, prefix(lid, "addr"), a.Network()+":"+a.String())
-		b = memproto.AppendStat(b, prefix(lid, "state"), "conn_read")
-		b = memproto.AppendStatUint(b, prefix(lid, "secs_since_last_cmd"), uint64(max(now-last.Load(), 0)))
+		b = memproto.AppendStat(b, prefix(u.id, "UDP"), "UDP")
+		b = memproto.AppendStat(b, prefix(u.id, "addr"), a.Network()+":"+a.String())
+		b = memproto.AppendStat(b, prefix(u.id, "state"), "conn_read")
+		b = memproto.AppendStatUint(b, prefix(u.id, "secs_since_last_cmd"), uint64(max(now-u.last.Load(), 0)))
 	}
 	for c := range s.conns {
-		id := lid + c.id
+		id := c.id
 		ra, la := c.nc.RemoteAddr(), c.nc.LocalAddr()
 		b = memproto.AppendStat(b, prefix(id, "addr"), ra.Network()+":"+ra.String())
 		b = memproto.AppendStat(b, prefix(id, "listen_addr"), la.Network()+":"+la.String())

@@ -51,7 +51,7 @@ func (s *Server) ServeUDP(pc net.PacketConn) error {
 	}
 	defer s.trackPacketConn(pc, false)
 	s.mu.Lock()
-	last := s.packetConns[pc]
+	last := &s.packetConns[pc].last
 	s.mu.Unlock()
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	errs := make(chan error, workers)
@@ -79,14 +79,14 @@ func (s *Server) trackPacketConn(pc net.PacketConn, add bool) bool {
 			return false
 		}
 		if s.packetConns == nil {
-			s.packetConns = make(map[net.PacketConn]*atomic.Int64)
+			s.packetConns = make(map[net.PacketConn]*udpSocket)
 		}
 		if s.started.IsZero() {
 			s.started = time.Now()
 		}
-		last := new(atomic.Int64)
-		last.Store(time.Now().Unix())
-		s.packetConns[pc] = last
+		u := &udpSocket{id: s.nextID.Add(1)}
+		u.last.Store(time.Now().Unix())
+		s.packetConns[pc] = u
 		s.listenerWG.Add(1)
 		return true
 	}
@@ -96,6 +96,12 @@ func (s *Server) trackPacketConn(pc net.PacketConn, add bool) bool {
 		s.listenerWG.Done()
 	}
 	return true
+}
+
+// udpSocket is what stats conns shows of a UDP socket.
+type udpSocket struct {
+	id   uint64
+	last atomic.Int64 // unix second of the last request
 }
 
 // udpWorker reads datagrams from pc and answers them until pc fails.

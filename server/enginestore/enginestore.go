@@ -30,6 +30,7 @@ type cache interface {
 	ResetStats()
 	SetMaxMemory(n int64) error
 	Meta(dst []byte, key string, op *engine.MetaOp) ([]byte, engine.MetaResult)
+	Peek(key string) (engine.RangeInfo, bool)
 }
 
 var (
@@ -302,4 +303,14 @@ func metaMode(m server.Mode) engine.MetaMode {
 		return engine.MetaModeCAS
 	}
 	return engine.MetaModeSet
+}
+
+// Peek reports whether key is cached (in L1 when tiered) and its value's
+// length, without counting a read or touching the item.
+func (s *Store) Peek(key []byte) (valueLen int, ok bool) {
+	info, ok := s.c.Peek(string(key))
+	if !ok {
+		return 0, false
+	}
+	return info.Size - engine.ItemHeaderSize - len(key), true
 }

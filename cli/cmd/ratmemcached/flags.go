@@ -48,7 +48,7 @@ type cli struct {
 	EnableSASL      bool     `short:"S" name:"enable-sasl" help:"Require SASL PLAIN authentication on the binary protocol; users and passwords (user:password lines) from the file named by MEMCACHED_SASL_PWDB." group:"memcached"`
 	DisableFlushAll bool     `short:"F" name:"disable-flush-all" help:"Disable the flush_all command." group:"memcached"`
 	DisableDumping  bool     `short:"X" name:"disable-dumping" help:"Disable stats cachedump and lru_crawler metadump." group:"memcached"`
-	DisableWatch    bool     `short:"W" name:"disable-watch" help:"Accepted and ignored (no watch command)." group:"memcached"`
+	DisableWatch    bool     `short:"W" name:"disable-watch" help:"Disable the watch command (live logging)." group:"memcached"`
 	AuthFile        string   `short:"Y" name:"auth-file" placeholder:"FILE" help:"Require text-protocol authentication; FILE holds user:password lines." group:"memcached"`
 	MemoryFile      string   `short:"e" name:"memory-file" placeholder:"FILE" help:"Accepted and ignored (use --data-dir for a restartable cache)." group:"memcached"`
 	EnableSSL       bool     `short:"Z" name:"enable-ssl" help:"Serve TLS (needs -o ssl_chain_cert=FILE,ssl_key=FILE)." group:"memcached"`
@@ -356,6 +356,10 @@ func (c *cli) apply(cfg *config.Config, set map[string]bool) (keys map[string]bo
 	if set["disable-dumping"] {
 		s.DisableDumping = true
 		mark("server.disable_dumping")
+	}
+	if set["disable-watch"] {
+		s.DisableWatch = true
+		mark("server.disable_watch")
 	}
 	if set["auth-file"] {
 		s.AuthFile = c.AuthFile

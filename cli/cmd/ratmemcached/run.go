@@ -6,12 +6,15 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/ratmemcache/ratmemcache/engine"
 	"io/fs"
 	"net"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/ratmemcache/ratmemcache/cli/internal/config"
 	"github.com/ratmemcache/ratmemcache/cli/internal/logging"
@@ -35,7 +38,14 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		runtime.GOMAXPROCS(cfg.Performance.WorkerThreads)
 	}
 
-	store, closeStore, err := newStore(cfg, logs)
+	// Evictions reach the server's watchers once the server exists.
+	var watchers atomic.Pointer[server.Server]
+	store, closeStore, err := newStore(cfg, logs, func(key []byte, info engine.RangeInfo) {
+		if s := watchers.Load(); s != nil {
+			s.LogEviction(key, info.Fetched, evictionTTL(info.Expiry), time.Now().Unix()-info.Stored,
+				info.Size-engine.ItemHeaderSize-len(key))
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -66,6 +76,7 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		MaxReqsPerEvent: cfg.Performance.MaxReqsPerEvent,
 		DisableDumping:  cfg.Server.DisableDumping,
 		DisableCAS:      cfg.Server.DisableCAS,
+		DisableWatch:    cfg.Server.DisableWatch,
 		ListenBacklog:   cfg.Performance.ListenBacklog,
 		UDPPort:         max(cfg.Server.UDPPort, 0),
 		Protocol:        cfg.Server.Protocol,
@@ -75,6 +86,7 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 	if len(cfg.Server.Listen) > 0 {
 		srv.TCPPort = cfg.Server.Port
 	}
+	watchers.Store(srv)
 	if d := cfg.Server.StatsPrefixDelimiter; d != "" {
 		srv.DetailEnabled, srv.PrefixDelimiter = true, d[0]
 	}
@@ -190,6 +202,15 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		return serveErr
 	}
 	return nil
+}
+
+// evictionTTL is what memcached's eviction log line says of an item's
+// expiry: the seconds it had left, or -1 for none.
+func evictionTTL(expiry int64) int64 {
+	if expiry == 0 {
+		return -1
+	}
+	return max(expiry-time.Now().Unix(), 0)
 }
 
 // writePortFile does what memcached does when MEMCACHED_PORT_FILENAME is

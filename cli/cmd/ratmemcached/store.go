@@ -68,9 +68,12 @@ func persistOptions(cfg *config.Config) (persist.Options, error) {
 // engine through server/enginestore, tiered over the persist L2 in the
 // data directory when L2 is enabled. With L2 it starts the warm-up of L1
 // in the background; the closer stops it and closes L1 and L2.
-func newStore(cfg *config.Config, logs *logging.Logs) (server.Store, func() error, error) {
+// newStore builds the store the configuration describes. onEvict, when
+// not nil, is told of every item L1 evicts (watch evictions).
+func newStore(cfg *config.Config, logs *logging.Logs, onEvict func(key []byte, info engine.RangeInfo)) (server.Store, func() error, error) {
 	log := logs.Main
 	ec := engineConfig(cfg)
+	ec.OnEvict = onEvict
 	if cfg.L1.DisableEvictions {
 		if cfg.L2.EnableL2Cache {
 			// An item L1 evicts stays in L2: nothing is lost, so refusing

@@ -56,6 +56,8 @@ type Server struct {
 	DisableCAS      bool `toml:"disable_cas"`
 	DisableFlushAll bool `toml:"disable_flush_all"`
 	DisableDumping  bool `toml:"disable_dumping"`
+	// DisableWatch refuses the watch command (memcached -W).
+	DisableWatch bool `toml:"disable_watch"`
 	// StatsPrefixDelimiter, when set (one byte), starts the server with
 	// per-prefix statistics on, keys' prefixes ending at this byte
 	// (memcached -D). Empty: off until a client sends "stats detail on"
