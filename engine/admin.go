@@ -120,12 +120,7 @@ func (c *Cache) Range(fn func(key []byte, info RangeInfo) bool) {
 				}
 				keys = append(keys, it.key()...)
 				ends = append(ends, len(keys))
-				infos = append(infos, RangeInfo{
-					ItemInfo: ItemInfo{Flags: it.flags(), Expiry: int64(it.exp()), CAS: it.cas()},
-					Stored:   int64(it.stored()),
-					Fetched:  it.fetched(),
-					Size:     it.size(),
-				})
+				infos = append(infos, it.rangeInfo())
 			}
 			done := next >= len(s.loc)
 			s.mu.Unlock()

@@ -304,12 +304,7 @@ func (c *Cache) Peek(key string) (RangeInfo, bool) {
 	if s.invalid(it, now) != 0 {
 		return RangeInfo{}, false
 	}
-	return RangeInfo{
-		ItemInfo: ItemInfo{Flags: it.flags(), Expiry: int64(it.exp()), CAS: it.cas()},
-		Stored:   int64(it.stored()),
-		Fetched:  it.fetched(),
-		Size:     it.size(),
-	}, true
+	return it.rangeInfo(), true
 }
 
 // storeMode selects the condition of a store.

@@ -75,3 +75,13 @@ func (h hdr) write(m meta, key string, v1, v2 []byte) {
 	n += copy(h[n:], v1)
 	copy(h[n:], v2)
 }
+
+// rangeInfo is the item's metadata as Range, Peek and OnEvict report it.
+func (h hdr) rangeInfo() RangeInfo {
+	return RangeInfo{
+		ItemInfo: ItemInfo{Flags: h.flags(), Expiry: int64(h.exp()), CAS: h.cas()},
+		Stored:   int64(h.stored()),
+		Fetched:  h.fetched(),
+		Size:     h.size(),
+	}
+}

@@ -124,12 +124,7 @@ func (s *shard) removeSlot(slot uint32, why int) {
 			s.st.evictedUnfetched++
 		}
 		if f := s.c.set.OnEvict; f != nil {
-			f(it.key(), RangeInfo{
-				ItemInfo: ItemInfo{Flags: it.flags(), Expiry: int64(it.exp()), CAS: it.cas()},
-				Stored:   int64(it.stored()),
-				Fetched:  it.fetched(),
-				Size:     it.size(),
-			})
+			f(it.key(), it.rangeInfo())
 		}
 	case leftExpired, leftReclaimed:
 		s.st.reclaimed++
