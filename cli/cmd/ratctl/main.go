@@ -56,6 +56,7 @@ type cli struct {
 	Load    loadCmd    `cmd:"" help:"Store every item of a dump file into a server."`
 	Ping    pingCmd    `cmd:"" help:"Measure the round-trip time to each server."`
 	Health  healthCmd  `cmd:"" help:"Exit 0 when every server answers within --timeout, 1 with a reason otherwise."`
+	Watch   watchCmd   `cmd:"" help:"Stream the server's live log lines (memcached's watch): fetches, stores, evictions, connections."`
 }
 
 // env is what commands get besides the flags: the process's streams and
