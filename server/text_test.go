@@ -79,6 +79,20 @@ func (c *client) stats(cmd string) map[string]string {
 
 func startServer(t *testing.T, srv *server.Server, cfg *engine.Config) (string, *engine.Cache) {
 	t.Helper()
+	c := useEngine(t, srv, cfg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().String(), c
+}
+
+// useEngine gives srv a store over a new engine cache of cfg (and a quiet
+// logger when it has none); the cache is closed when t ends, after srv.
+func useEngine(t *testing.T, srv *server.Server, cfg *engine.Config) *engine.Cache {
+	t.Helper()
 	c, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -87,16 +101,8 @@ func startServer(t *testing.T, srv *server.Server, cfg *engine.Config) (string, 
 	if srv.Logger == nil {
 		srv.Logger = quiet()
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() {
-		srv.Close()
-		c.Close()
-	})
-	return l.Addr().String(), c
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // The stats memcached users and dashboards read, by memcached's names.

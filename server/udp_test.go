@@ -21,24 +21,14 @@ import (
 // returns its address.
 func startUDP(t *testing.T, srv *server.Server) (string, <-chan error) {
 	t.Helper()
-	c, err := engine.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Store = enginestore.New(c)
-	if srv.Logger == nil {
-		srv.Logger = quiet()
-	}
+	useEngine(t, srv, nil)
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeUDP(pc) }()
-	t.Cleanup(func() {
-		srv.Close()
-		c.Close()
-	})
+	t.Cleanup(func() { srv.Close() })
 	return pc.LocalAddr().String(), done
 }
 

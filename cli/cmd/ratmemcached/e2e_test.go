@@ -298,6 +298,23 @@ func TestEndToEndNoCASAndBacklog(t *testing.T) {
 	}
 }
 
+// waitPortFile returns the contents of the port file the daemon writes
+// (MEMCACHED_PORT_FILENAME) once it exists.
+func waitPortFile(t *testing.T, name string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(name)
+		if err == nil {
+			return data
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no port file: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // memcached's test-harness protocol: -p -1 picks a free port, written to
 // the file MEMCACHED_PORT_FILENAME names as "TCP INET: <port>".
 func TestEndToEndPortFile(t *testing.T) {
@@ -305,18 +322,7 @@ func TestEndToEndPortFile(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "ports")
 	t.Setenv("MEMCACHED_PORT_FILENAME", name)
 	start(t, bin, "-p", "-1", "-l", "127.0.0.1", "--no-l2")
-	var data []byte
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var err error
-		if data, err = os.ReadFile(name); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no port file: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	data := waitPortFile(t, name)
 	var port int
 	if _, err := fmt.Sscanf(string(data), "TCP INET: %d\n", &port); err != nil || port == 0 || port == 11211 {
 		t.Fatalf("port file %q: %v", data, err)
@@ -335,18 +341,7 @@ func TestEndToEndUDP(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "ports")
 	t.Setenv("MEMCACHED_PORT_FILENAME", name)
 	start(t, bin, "-U", "-1", "-l", "127.0.0.1", "--no-l2")
-	var data []byte
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var err error
-		if data, err = os.ReadFile(name); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no port file: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	data := waitPortFile(t, name)
 	var tcpPort, udpPort int
 	if _, err := fmt.Sscanf(string(data), "TCP INET: %d\nUDP INET: %d\n", &tcpPort, &udpPort); err != nil || tcpPort == 0 || udpPort == 0 {
 		t.Fatalf("port file %q: %v", data, err)
