@@ -191,13 +191,21 @@ func (c *conn) runWatcher() {
 	s := c.srv
 	w := c.watcher
 	defer s.watch.remove(w)
+	// Under c.mu, as in waitForRequest: Shutdown either sees the watching
+	// state and wakes the reader below with a past deadline, or set its
+	// deadline before and closed is already true.
+	c.mu.Lock()
+	_ = c.nc.SetReadDeadline(time.Time{})
 	c.state.Store(stateWatching)
+	c.mu.Unlock()
+	if s.closed.Load() {
+		return
+	}
 	// Input is ignored; reading it tells when the client leaves (or
 	// Shutdown wakes the connection with a past deadline).
 	gone := make(chan struct{})
 	go func() {
 		defer close(gone)
-		_ = c.nc.SetReadDeadline(time.Time{})
 		if c.br != nil && c.br.Buffered() > 0 {
 			_, _ = c.br.Discard(c.br.Buffered())
 		}

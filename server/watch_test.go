@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"regexp"
@@ -181,4 +182,29 @@ func TestWatchRefusals(t *testing.T) {
 func callerLine() int {
 	_, _, line, _ := runtime.Caller(2)
 	return line
+}
+
+// A graceful Shutdown does not wait for watchers: their stream ends.
+func TestWatchEndsOnShutdown(t *testing.T) {
+	srv := &server.Server{}
+	addr, _ := startServer(t, srv, nil)
+	w, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	wr := bufio.NewReader(w)
+	fmt.Fprintf(w, "watch\r\n")
+	if l, _ := wr.ReadString('\n'); l != "OK\r\n" {
+		t.Fatalf("watch: %q", l)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown with a watcher connected: %v", err)
+	}
+	_ = w.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := wr.ReadString('\n'); err == nil {
+		t.Fatal("the watcher's stream goes on after Shutdown")
+	}
 }
