@@ -437,6 +437,9 @@ func (s *Server) newConn(nc net.Conn) *conn {
 	c.last.Store(time.Now().Unix())
 	c.cr = countingReader{r: nc, n: &s.st.bytesRead}
 	c.cw = countingWriter{w: nc, n: &s.st.bytesWritten}
+	if raw := newRawIO(nc); raw != nil {
+		c.cr.r, c.cw.w, c.cw.raw = raw, raw, raw
+	}
 	c.bw = newOutBuf(&c.cw, s.writeBufferSize(), &s.writeBufs)
 	c.cr.bw = c.bw
 	return c
@@ -617,7 +620,7 @@ func (c *conn) waitForRequest() error {
 	var n int
 	var err error
 	for n == 0 && err == nil {
-		n, err = c.nc.Read(c.idle[:])
+		n, err = c.cr.r.Read(c.idle[:])
 	}
 	if n == 0 {
 		if s.IdleTimeout > 0 && !s.closed.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
@@ -658,7 +661,7 @@ func isClosedConn(err error) bool {
 // of input), while requests that arrived together are still answered
 // with one write.
 type countingReader struct {
-	r   net.Conn
+	r   io.Reader // the connection, or its rawIO
 	n   *atomic.Uint64
 	bw  *outBuf
 	pre []byte // what the idle read got, served first
@@ -686,8 +689,9 @@ func (cr *countingReader) Read(p []byte) (int, error) {
 }
 
 type countingWriter struct {
-	w net.Conn
-	n *atomic.Uint64
+	w   io.Writer // the connection, or its rawIO
+	raw *rawIO    // nil unless the connection is a plain socket on Linux
+	n   *atomic.Uint64
 }
 
 func (cw *countingWriter) Write(p []byte) (int, error) {
@@ -699,7 +703,13 @@ func (cw *countingWriter) Write(p []byte) (int, error) {
 // writeBuffers sends bufs with one writev on a TCP or Unix connection
 // (net.Buffers falls back to one write per slice elsewhere, e.g. TLS).
 func (cw *countingWriter) writeBuffers(bufs *net.Buffers) (int64, error) {
-	n, err := bufs.WriteTo(cw.w)
+	var n int64
+	var err error
+	if cw.raw != nil {
+		n, err = cw.raw.writeBuffers(bufs)
+	} else {
+		n, err = bufs.WriteTo(cw.w)
+	}
 	cw.n.Add(uint64(n))
 	return n, err
 }
