@@ -619,6 +619,14 @@ func (c *conn) waitForRequest() error {
 	}
 	var n int
 	var err error
+	// Let the other runnable connections go first: under load, by the
+	// time this one runs again its client has usually sent the next
+	// request, and the read below finds it instead of failing with EAGAIN
+	// and parking the goroutine in the poller (a wasted system call and a
+	// wake-up per request). Idle, Gosched returns at once. memcaslap, 16
+	// connections, one core: 0.65x -> 0.82x of memcached's requests per
+	// second, reads per request 2.1 -> 1.0 (docs/benchmarks.md).
+	runtime.Gosched()
 	for n == 0 && err == nil {
 		n, err = c.cr.r.Read(c.idle[:])
 	}
