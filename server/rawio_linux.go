@@ -31,6 +31,8 @@ type rawIO struct {
 	rc syscall.RawConn
 
 	rp      []byte // the read's buffer
+	rcalls  int    // calls of read in this Read: more than one means it parked
+	parked  bool   // the last Read waited in the poller
 	rn      int
 	rerrno  syscall.Errno
 	readFn  func(fd uintptr) bool
@@ -72,9 +74,10 @@ func (r *rawIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	r.rp, r.rn, r.rerrno = p, 0, 0
+	r.rp, r.rn, r.rerrno, r.rcalls = p, 0, 0, 0
 	err := r.rc.Read(r.readFn)
 	n, errno := r.rn, r.rerrno
+	r.parked = r.rcalls > 1
 	r.rp = nil
 	switch {
 	case err != nil:
@@ -88,6 +91,7 @@ func (r *rawIO) Read(p []byte) (int, error) {
 }
 
 func (r *rawIO) read(fd uintptr) bool {
+	r.rcalls++
 	for {
 		m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&r.rp[0])), uintptr(len(r.rp)))
 		switch e {

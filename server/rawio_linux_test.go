@@ -59,6 +59,27 @@ func TestRawIOReadWrite(t *testing.T) {
 	}
 }
 
+// TestRawIOParked checks that a Read reports whether it had to wait in
+// the poller, which the server's yield before idle reads relies on.
+func TestRawIOParked(t *testing.T) {
+	_, raw, client := tcpPair(t)
+	buf := make([]byte, 64)
+	if _, err := client.Write([]byte("ready")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond) // let the bytes arrive
+	if _, err := raw.Read(buf); err != nil || raw.parked {
+		t.Fatalf("Read of waiting bytes: err %v, parked %v", err, raw.parked)
+	}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		_, _ = client.Write([]byte("late"))
+	}()
+	if n, err := raw.Read(buf); err != nil || string(buf[:n]) != "late" || !raw.parked {
+		t.Fatalf("Read that waited: %q, err %v, parked %v", buf[:n], err, raw.parked)
+	}
+}
+
 // TestRawIOLargeWrites sends more than the socket buffers hold, so the
 // writes meet EAGAIN and wait for the poller, while the peer reads slowly.
 func TestRawIOLargeWrites(t *testing.T) {

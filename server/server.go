@@ -134,6 +134,7 @@ type Server struct {
 	closed      atomic.Bool
 	started     time.Time
 	nextID      atomic.Uint64
+	pollEpoch   atomic.Uint64 // reads that came back from the poller (see waitForRequest)
 
 	store    Store // Store, or its no-CAS view (DisableCAS)
 	st       serverStats
@@ -420,6 +421,9 @@ type conn struct {
 	idle  [idleReadSize]byte
 	// watcher is set by the watch command (see runWatcher).
 	watcher *watcher
+	// yieldEpoch is the server's pollEpoch when this connection last
+	// yielded before an idle read.
+	yieldEpoch uint64
 }
 
 // idleReadSize is what an idle connection reads when a request arrives:
@@ -623,12 +627,25 @@ func (c *conn) waitForRequest() error {
 	// time this one runs again its client has usually sent the next
 	// request, and the read below finds it instead of failing with EAGAIN
 	// and parking the goroutine in the poller (a wasted system call and a
-	// wake-up per request). Idle, Gosched returns at once. memcaslap, 16
-	// connections, one core: 0.65x -> 0.82x of memcached's requests per
-	// second, reads per request 2.1 -> 1.0 (docs/benchmarks.md).
-	runtime.Gosched()
+	// wake-up per request; idle, Gosched returns at once). But Go's
+	// scheduler polls the network only when its run queues are empty, so
+	// connections that yield again and again keep them full and starve
+	// those parked in the poller (until sysmon polls, every 10 ms). So a
+	// connection yields at most once per poll epoch: after it has
+	// yielded, it yields again only once some connection's read has come
+	// back from the poller, which shows the network was polled since.
+	// memcaslap, 16 connections, one core: 0.65x -> 0.82x of memcached's
+	// requests per second, reads per request 2.1 -> 1.1
+	// (docs/benchmarks.md).
+	if e := s.pollEpoch.Load(); e != c.yieldEpoch {
+		c.yieldEpoch = e
+		runtime.Gosched()
+	}
 	for n == 0 && err == nil {
 		n, err = c.cr.r.Read(c.idle[:])
+	}
+	if c.cw.raw == nil || c.cw.raw.parked {
+		s.pollEpoch.Add(1)
 	}
 	if n == 0 {
 		if s.IdleTimeout > 0 && !s.closed.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
