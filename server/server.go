@@ -634,9 +634,9 @@ func (c *conn) waitForRequest() error {
 	// connection yields at most once per poll epoch: after it has
 	// yielded, it yields again only once some connection's read has come
 	// back from the poller, which shows the network was polled since.
-	// memcaslap, 16 connections, one core: 0.65x -> 0.82x of memcached's
-	// requests per second, reads per request 2.1 -> 1.1
-	// (docs/benchmarks.md).
+	// memcaslap, 16 connections, one core: reads per request 2.09 -> 1.68
+	// (memcached: 1.00), about memcached's requests per second
+	// (docs/benchmarks.md, "Another load generator").
 	if e := s.pollEpoch.Load(); e != c.yieldEpoch {
 		c.yieldEpoch = e
 		runtime.Gosched()
