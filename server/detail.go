@@ -203,7 +203,7 @@ func (c *conn) stateName() string {
 	switch c.state.Load() {
 	case stateWatching:
 		return "conn_watch"
-	case stateIdle:
+	case stateIdle, stateParked:
 		return "conn_read"
 	}
 	if c.cr.waiting.Load() {

@@ -31,8 +31,8 @@ type rawIO struct {
 	rc syscall.RawConn
 
 	rp      []byte // the read's buffer
-	rcalls  int    // calls of read in this Read: more than one means it parked
-	parked  bool   // the last Read waited in the poller
+	rcalls  int    // calls of read in this Read: more than one means it waited
+	waited  bool   // the last Read waited in the poller
 	rn      int
 	rerrno  syscall.Errno
 	readFn  func(fd uintptr) bool
@@ -77,7 +77,7 @@ func (r *rawIO) Read(p []byte) (int, error) {
 	r.rp, r.rn, r.rerrno, r.rcalls = p, 0, 0, 0
 	err := r.rc.Read(r.readFn)
 	n, errno := r.rn, r.rerrno
-	r.parked = r.rcalls > 1
+	r.waited = r.rcalls > 1
 	r.rp = nil
 	switch {
 	case err != nil:

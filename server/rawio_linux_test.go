@@ -59,24 +59,24 @@ func TestRawIOReadWrite(t *testing.T) {
 	}
 }
 
-// TestRawIOParked checks that a Read reports whether it had to wait in
+// TestRawIOWaited checks that a Read reports whether it had to wait in
 // the poller, which the server's yield before idle reads relies on.
-func TestRawIOParked(t *testing.T) {
+func TestRawIOWaited(t *testing.T) {
 	_, raw, client := tcpPair(t)
 	buf := make([]byte, 64)
 	if _, err := client.Write([]byte("ready")); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(20 * time.Millisecond) // let the bytes arrive
-	if _, err := raw.Read(buf); err != nil || raw.parked {
-		t.Fatalf("Read of waiting bytes: err %v, parked %v", err, raw.parked)
+	if _, err := raw.Read(buf); err != nil || raw.waited {
+		t.Fatalf("Read of waiting bytes: err %v, waited %v", err, raw.waited)
 	}
 	go func() {
 		time.Sleep(20 * time.Millisecond)
 		_, _ = client.Write([]byte("late"))
 	}()
-	if n, err := raw.Read(buf); err != nil || string(buf[:n]) != "late" || !raw.parked {
-		t.Fatalf("Read that waited: %q, err %v, parked %v", buf[:n], err, raw.parked)
+	if n, err := raw.Read(buf); err != nil || string(buf[:n]) != "late" || !raw.waited {
+		t.Fatalf("Read that waited: %q, err %v, waited %v", buf[:n], err, raw.waited)
 	}
 }
 

@@ -10,7 +10,7 @@ import "net"
 // the read on the other end from annotations in net.Conn's methods, which
 // raw system calls do not have, so client and server in one test process
 // would look unsynchronised.
-type rawIO struct{ parked bool }
+type rawIO struct{ waited bool }
 
 func newRawIO(net.Conn) *rawIO { return nil }
 

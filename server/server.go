@@ -48,6 +48,14 @@ type Server struct {
 	// IdleTimeout closes a connection that sends nothing for this long.
 	// Zero means never (memcached's default).
 	IdleTimeout time.Duration
+	// ParkIdleAfter is how long a connection waits for a request before
+	// it gives up its goroutine (on Linux: the socket is watched by one
+	// epoll instance for all parked connections, and a new goroutine
+	// resumes serving when a request arrives), which cuts an idle
+	// connection's memory by its goroutine stack. Zero means
+	// DefaultParkIdleAfter; negative never parks. Connections are not
+	// parked when IdleTimeout is set.
+	ParkIdleAfter time.Duration
 	// MaxItemSize is the largest value accepted (memcached -I). Zero means 1 MiB.
 	MaxItemSize int
 	// ReadBufferSize and WriteBufferSize size each connection's buffers.
@@ -135,6 +143,16 @@ type Server struct {
 	started     time.Time
 	nextID      atomic.Uint64
 	pollEpoch   atomic.Uint64 // reads that came back from the poller (see waitForRequest)
+	// parking is set up by the first Serve when connections park.
+	parkOnce  sync.Once
+	parking   atomic.Pointer[parker] // nil: connections do not park
+	parkStop  chan struct{}          // ends the sweeper
+	parkDone  chan struct{}          // closed when the sweeper has ended
+	parkEnded sync.Once
+	// parkReleased and parkReleaseAt are the parker's parkedTotal and the
+	// time at the last releaseStacks (the sweeper's own).
+	parkReleased  uint64
+	parkReleaseAt time.Time
 
 	store    Store // Store, or its no-CAS view (DisableCAS)
 	st       serverStats
@@ -238,6 +256,7 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	defer s.trackListener(&l, false)
+	s.parkOnce.Do(s.startParking)
 	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
@@ -338,6 +357,9 @@ func (s *Server) closeListenersLocked() {
 // closed, in-flight requests are abandoned. Serve returns ErrServerClosed.
 func (s *Server) Close() error {
 	s.closed.Store(true)
+	if p := s.parking.Load(); p != nil {
+		p.wakeAll() // their goroutines find their connections closed
+	}
 	s.mu.Lock()
 	s.closeListenersLocked()
 	for c := range s.conns {
@@ -345,6 +367,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.listenerWG.Wait()
+	s.stopParking()
 	return nil
 }
 
@@ -364,6 +387,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		if s.closeIdleConns() {
+			s.stopParking()
 			return nil
 		}
 		select {
@@ -377,6 +401,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // closeIdleConns closes every connection waiting for a request and reports
 // whether none are left.
 func (s *Server) closeIdleConns() bool {
+	if p := s.parking.Load(); p != nil {
+		p.wakeAll() // resumed, they see the server closing and exit
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
@@ -395,6 +422,7 @@ const (
 	stateIdle     int32 = iota // waiting for the first byte of a request
 	stateActive                // reading or executing a request
 	stateWatching              // streaming log lines (watch)
+	stateParked                // idle, its socket with the parker, no goroutine
 )
 
 // conn is one client connection. While it waits for a request it holds
@@ -424,6 +452,16 @@ type conn struct {
 	// yieldEpoch is the server's pollEpoch when this connection last
 	// yielded before an idle read.
 	yieldEpoch uint64
+	// idleSince is when the connection last started waiting for a
+	// request (unix nanoseconds), for the parking sweeper.
+	idleSince atomic.Int64
+	// parkReq is set by the sweeper (under mu, with a past read deadline
+	// that wakes the reader) to ask the idle connection to park.
+	parkReq atomic.Bool
+	// noPark is set when the connection's socket cannot be parked.
+	noPark atomic.Bool
+	// epollFD is the descriptor registered with the parker, or -1.
+	epollFD int
 }
 
 // idleReadSize is what an idle connection reads when a request arrives:
@@ -437,7 +475,7 @@ const idleReadSize = 512
 const scratchKeep = 4 << 10
 
 func (s *Server) newConn(nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, id: s.nextID.Add(1)}
+	c := &conn{srv: s, nc: nc, id: s.nextID.Add(1), epollFD: -1}
 	c.last.Store(time.Now().Unix())
 	c.cr = countingReader{r: nc, n: &s.st.bytesRead}
 	c.cw = countingWriter{w: nc, n: &s.st.bytesWritten}
@@ -501,13 +539,25 @@ func (c *conn) release() {
 // errQuit ends a connection without an error to log.
 var errQuit = errors.New("quit")
 
-func (c *conn) serve() {
+func (c *conn) serve() { c.serveFrom() }
+
+// resume serves a parked connection whose socket became readable (or
+// whose server is closing), on a new goroutine.
+func (c *conn) resume() { c.serveFrom() }
+
+func (c *conn) serveFrom() {
 	s := c.srv
-	reason := closeError
+	reason, parked := closeError, false
 	defer func() {
 		if r := recover(); r != nil {
 			s.logger().Error("panic serving connection; closing it",
 				"remote", c.nc.RemoteAddr().String(), "panic", r, "stack", string(debug.Stack()))
+			parked = false
+		}
+		if parked {
+			// The parker owns the connection now, and may already have
+			// resumed it on another goroutine: touch nothing.
+			return
 		}
 		_ = c.nc.Close()
 		s.trackConn(c, false)
@@ -515,32 +565,28 @@ func (c *conn) serve() {
 		s.audit("connection closed", c)
 		s.logConn(c, reason)
 	}()
-	reason = c.run()
+	reason, parked = c.run()
 }
 
 // run serves requests until the connection ends, and returns why it
-// ended (for watch connevents).
-func (c *conn) run() (reason string) {
+// ended (for watch connevents), or parked true when it was handed to the
+// parker while idle.
+func (c *conn) run() (reason string, parked bool) {
 	s := c.srv
-	// Wait for the first byte to choose the protocol, as memcached does.
 	if err := c.waitForRequest(); err != nil {
-		return c.closeReason(err)
+		if errors.Is(err, errParked) {
+			return "", true
+		}
+		return c.closeReason(err), false
 	}
-	first := c.idle[0]
-	var p protocolHandler
-	switch {
-	case s.TextAuth != nil:
-		p = newTextHandler(c) // memcached binds -Y to the text protocol
-	case s.SASL != nil && first != binaryMagicRequest:
-		return closeError // memcached binds -S to binary: not a binary request, so close
-	case s.Protocol == "ascii":
-		p = newTextHandler(c)
-	case s.Protocol == "binary" || first == binaryMagicRequest:
-		p = newBinaryHandler(c)
-	default:
-		p = newTextHandler(c)
+	if c.p == nil {
+		// Choose the protocol by the first byte, as memcached does.
+		c.p = c.chooseProtocol()
+		if c.p == nil {
+			return closeError, false // memcached binds -S to binary: not a binary request, so close
+		}
 	}
-	c.p = p
+	p := c.p
 	maxStreak := s.MaxReqsPerEvent
 	if maxStreak <= 0 {
 		maxStreak = 20
@@ -571,17 +617,20 @@ func (c *conn) run() (reason string) {
 			_ = c.bw.Flush()
 			if errors.Is(err, errWatching) {
 				c.runWatcher()
-				return closeNormal
+				return closeNormal, false
 			}
 			if !errors.Is(err, errQuit) && !isClosedConn(err) {
 				s.logger().Debug("connection closed", "remote", c.nc.RemoteAddr().String(), "err", err)
 			}
-			return c.closeReason(err)
+			return c.closeReason(err), false
 		}
 		if !c.pending() {
 			streak = 0
 			if err := c.waitForRequest(); err != nil {
-				return c.closeReason(err)
+				if errors.Is(err, errParked) {
+					return "", true
+				}
+				return c.closeReason(err), false
 			}
 		} else if streak++; streak >= maxStreak {
 			// A long pipeline does not starve the other connections.
@@ -590,6 +639,24 @@ func (c *conn) run() (reason string) {
 			runtime.Gosched()
 		}
 	}
+}
+
+// chooseProtocol returns the handler for the protocol the first byte of
+// the connection asks for, or nil if the connection must close.
+func (c *conn) chooseProtocol() protocolHandler {
+	s := c.srv
+	first := c.idle[0]
+	switch {
+	case s.TextAuth != nil:
+		return newTextHandler(c) // memcached binds -Y to the text protocol
+	case s.SASL != nil && first != binaryMagicRequest:
+		return nil
+	case s.Protocol == "ascii":
+		return newTextHandler(c)
+	case s.Protocol == "binary" || first == binaryMagicRequest:
+		return newBinaryHandler(c)
+	}
+	return newTextHandler(c)
 }
 
 // closeReason names why err ended the connection, as memcached's
@@ -612,6 +679,7 @@ func (c *conn) closeReason(err error) string {
 func (c *conn) waitForRequest() error {
 	s := c.srv
 	c.release()
+	c.idleSince.Store(time.Now().UnixNano())
 	c.mu.Lock()
 	c.state.Store(stateIdle)
 	c.mu.Unlock()
@@ -643,8 +711,14 @@ func (c *conn) waitForRequest() error {
 	}
 	for n == 0 && err == nil {
 		n, err = c.cr.r.Read(c.idle[:])
+		if n == 0 && c.parkReq.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
+			// The sweeper woke us to park (see parker).
+			if err = c.tryPark(); err != nil {
+				return err
+			}
+		}
 	}
-	if c.cw.raw == nil || c.cw.raw.parked {
+	if c.cw.raw == nil || c.cw.raw.waited {
 		s.pollEpoch.Add(1)
 	}
 	if n == 0 {
@@ -662,14 +736,144 @@ func (c *conn) waitForRequest() error {
 	if s.IdleTimeout > 0 {
 		// The whole request must arrive within the idle timeout.
 		_ = c.nc.SetReadDeadline(time.Now().Add(s.IdleTimeout))
-	} else if s.closed.Load() {
-		// Shutdown may have set a past deadline to wake idle readers:
-		// this request runs to its end.
+	} else if s.closed.Load() || c.parkReq.Swap(false) {
+		// Shutdown or the parking sweeper may have set a past deadline
+		// to wake idle readers: this request runs to its end.
 		_ = c.nc.SetReadDeadline(time.Time{})
 	}
 	c.mu.Unlock()
 	c.acquire(n)
 	return nil
+}
+
+// errParked ends a connection's goroutine when the parker has taken the
+// connection over.
+var errParked = errors.New("connection parked")
+
+// tryPark hands the idle connection to the parker, after the sweeper
+// asked for it. It returns errParked when the parker took it (the caller
+// must then leave the connection alone), ErrServerClosed when the server
+// is closing, or nil when the connection cannot park and goes on waiting.
+func (c *conn) tryPark() error {
+	s := c.srv
+	c.mu.Lock()
+	c.parkReq.Store(false)
+	if s.closed.Load() {
+		c.mu.Unlock()
+		return ErrServerClosed
+	}
+	_ = c.nc.SetReadDeadline(time.Time{})
+	c.state.Store(stateParked)
+	c.mu.Unlock()
+	if p := s.parking.Load(); p != nil && p.park(c) {
+		return errParked
+	}
+	c.mu.Lock()
+	c.state.Store(stateIdle)
+	closing := s.closed.Load()
+	c.mu.Unlock()
+	if closing {
+		return ErrServerClosed
+	}
+	c.noPark.Store(true)
+	return nil
+}
+
+// DefaultParkIdleAfter is how long a connection waits for a request
+// before it parks, unless Server.ParkIdleAfter says otherwise.
+const DefaultParkIdleAfter = 2 * time.Second
+
+func (s *Server) parkAfter() time.Duration {
+	if s.ParkIdleAfter != 0 {
+		return s.ParkIdleAfter
+	}
+	return DefaultParkIdleAfter
+}
+
+// startParking starts the parker and its sweeper, once, when idle
+// connections are to park and the system supports it.
+func (s *Server) startParking() {
+	after := s.parkAfter()
+	if after < 0 || s.IdleTimeout > 0 || s.closed.Load() {
+		return
+	}
+	p, err := newParker()
+	if err != nil {
+		return
+	}
+	s.parkStop, s.parkDone = make(chan struct{}), make(chan struct{})
+	s.parking.Store(p)
+	go s.sweep(after)
+}
+
+// sweep asks connections idle for longer than after to park.
+func (s *Server) sweep(after time.Duration) {
+	defer close(s.parkDone)
+	t := time.NewTicker(max(after/2, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.parkStop:
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		limit := now.Add(-after).UnixNano()
+		s.mu.Lock()
+		for c := range s.conns {
+			if c.noPark.Load() || c.parkReq.Load() || c.idleSince.Load() > limit {
+				continue
+			}
+			c.mu.Lock()
+			if c.state.Load() == stateIdle {
+				// Wake the reader; it parks (tryPark).
+				c.parkReq.Store(true)
+				_ = c.nc.SetReadDeadline(now)
+			}
+			c.mu.Unlock()
+		}
+		s.mu.Unlock()
+		s.releaseStacks(now)
+	}
+}
+
+// releaseStacks gives the memory of the goroutine stacks that parked
+// connections freed back to the operating system. Freed stacks otherwise
+// stay in the runtime's pools until a garbage collection, which an idle
+// server, allocating nothing, never runs, so the process would not
+// shrink. It runs when at least parkReleaseBatch connections have parked
+// since the last release, at most once per parkReleaseEvery.
+func (s *Server) releaseStacks(now time.Time) {
+	p := s.parking.Load()
+	if p == nil {
+		return
+	}
+	n := p.parkedTotal()
+	if n-s.parkReleased < parkReleaseBatch || now.Sub(s.parkReleaseAt) < parkReleaseEvery {
+		return
+	}
+	s.parkReleased, s.parkReleaseAt = n, now
+	debug.FreeOSMemory()
+}
+
+const (
+	parkReleaseBatch = 256
+	parkReleaseEvery = 10 * time.Second
+)
+
+// stopParking resumes every parked connection (they see the server
+// closing) and ends the parker and its sweeper.
+func (s *Server) stopParking() {
+	s.parkOnce.Do(func() {}) // parking never starts from now on
+	s.parkEnded.Do(func() {
+		p := s.parking.Load()
+		if p == nil {
+			return
+		}
+		close(s.parkStop)
+		<-s.parkDone
+		p.stop()
+	})
 }
 
 func isClosedConn(err error) bool {

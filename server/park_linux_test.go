@@ -1,0 +1,217 @@
+//go:build linux
+
+package server
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// waitParked waits until n connections are parked.
+func waitParked(t *testing.T, srv *Server, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p := srv.parking.Load()
+		if p != nil && p.parked() == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			got := -1
+			if p != nil {
+				got = p.parked()
+			}
+			t.Fatalf("%d connections parked, want %d", got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Idle connections give up their goroutines and are served again, with
+// their protocol and state, when requests arrive; they park again after
+// that (the socket is re-armed in the parker's epoll).
+func TestParkAndResume(t *testing.T) {
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 30 * time.Millisecond}
+	addr, _ := startServer(t, srv)
+	t.Cleanup(func() { srv.Close() })
+	const n = 20
+	conns := make([]net.Conn, n)
+	readers := make([]*bufio.Reader, n)
+	for i := range conns {
+		conns[i], readers[i] = dial(t, addr)
+		if got := roundTrip(t, conns[i], readers[i], fmt.Sprintf("set k%d 0 0 2\r\nv%d\r\n", i, i%10), 1); got != "STORED\r\n" {
+			t.Fatalf("set: %q", got)
+		}
+	}
+	busy := runtime.NumGoroutine()
+	waitParked(t, srv, n)
+	if idle := runtime.NumGoroutine(); idle > busy-n+2 {
+		t.Errorf("%d goroutines with %d connections parked, %d before: the connections kept theirs", idle, n, busy)
+	}
+	for round := range 3 {
+		for i := range conns {
+			want := fmt.Sprintf("VALUE k%d 0 2\r\nv%d\r\nEND\r\n", i, i%10)
+			if got := roundTrip(t, conns[i], readers[i], fmt.Sprintf("get k%d\r\n", i), 3); got != want {
+				t.Fatalf("round %d, get after parking: %q, want %q", round, got, want)
+			}
+		}
+		waitParked(t, srv, n)
+	}
+	// A parked binary-protocol connection resumes as binary.
+	b, br := dial(t, addr)
+	if _, err := b.Write(binaryRequest(0x0b, nil, nil, nil)); err != nil { // version
+		t.Fatal(err)
+	}
+	readBinaryReply(t, br)
+	waitParked(t, srv, n+1)
+	if _, err := b.Write(binaryRequest(0x0b, nil, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if magic, status := readBinaryReply(t, br); magic != 0x81 || status != 0 {
+		t.Fatalf("binary version after parking: magic %#x status %d", magic, status)
+	}
+}
+
+// binaryRequest builds a binary-protocol request.
+func binaryRequest(op byte, extras, key, value []byte) []byte {
+	total := len(extras) + len(key) + len(value)
+	h := []byte{0x80, op, byte(len(key) >> 8), byte(len(key)), byte(len(extras)), 0, 0, 0,
+		byte(total >> 24), byte(total >> 16), byte(total >> 8), byte(total), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	return append(append(append(h, extras...), key...), value...)
+}
+
+// readBinaryReply reads one binary reply and returns its magic and status.
+func readBinaryReply(t *testing.T, r *bufio.Reader) (byte, int) {
+	t.Helper()
+	var h [24]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		t.Fatal(err)
+	}
+	body := int(h[8])<<24 | int(h[9])<<16 | int(h[10])<<8 | int(h[11])
+	if _, err := io.CopyN(io.Discard, r, int64(body)); err != nil {
+		t.Fatal(err)
+	}
+	return h[0], int(h[6])<<8 | int(h[7])
+}
+
+// A parked connection whose client goes away is closed and counted out.
+func TestParkedConnectionPeerClose(t *testing.T) {
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 20 * time.Millisecond}
+	addr, _ := startServer(t, srv)
+	t.Cleanup(func() { srv.Close() })
+	var clients []net.Conn
+	for range 5 {
+		c, r := dial(t, addr)
+		roundTrip(t, c, r, "version\r\n", 1)
+		clients = append(clients, c)
+	}
+	waitParked(t, srv, 5)
+	for _, c := range clients {
+		c.Close()
+	}
+	waitParked(t, srv, 0)
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.st.currConns.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := srv.st.currConns.Load(); n != 0 {
+		t.Fatalf("curr_connections %d after the clients closed", n)
+	}
+}
+
+// Shutdown and Close end parked connections: the clients see the
+// connection closed, the counters go back to zero and no goroutine is
+// left behind.
+func TestShutdownAndCloseWithParkedConnections(t *testing.T) {
+	for _, how := range []string{"shutdown", "close"} {
+		t.Run(how, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 20 * time.Millisecond}
+			addr, done := startServer(t, srv)
+			var clients []*bufio.Reader
+			for range 8 {
+				c, r := dial(t, addr)
+				roundTrip(t, c, r, "version\r\n", 1)
+				clients = append(clients, r)
+			}
+			waitParked(t, srv, 8)
+			if how == "shutdown" {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := srv.Shutdown(ctx); err != nil {
+					t.Fatalf("Shutdown: %v", err)
+				}
+			} else if err := srv.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != ErrServerClosed {
+				t.Fatalf("Serve returned %v", err)
+			}
+			for i, r := range clients {
+				if _, err := r.ReadByte(); err != io.EOF {
+					t.Fatalf("client %d: read after %s: %v, want EOF", i, how, err)
+				}
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for srv.st.currConns.Load() != 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if n := srv.st.currConns.Load(); n != 0 {
+				t.Fatalf("curr_connections %d after %s", n, how)
+			}
+			checkNoLeak(t, before)
+		})
+	}
+}
+
+// Requests that arrive while the sweeper is asking connections to park
+// are served, in order, whatever the interleaving.
+func TestParkRaces(t *testing.T) {
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: time.Millisecond}
+	addr, _ := startServer(t, srv)
+	t.Cleanup(func() { srv.Close() })
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+			r := bufio.NewReader(c)
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			for i := range 200 {
+				v := fmt.Sprintf("w%d-%d", w, i)
+				if _, err := fmt.Fprintf(c, "set k%d 0 0 %d\r\n%s\r\nget k%d\r\n", w, len(v), v, w); err != nil {
+					errs <- err
+					return
+				}
+				want := fmt.Sprintf("STORED\r\nVALUE k%d 0 %d\r\n%s\r\nEND\r\n", w, len(v), v)
+				got := make([]byte, len(want))
+				if _, err := io.ReadFull(r, got); err != nil || string(got) != want {
+					errs <- fmt.Errorf("worker %d request %d: %q, %v; want %q", w, i, got, err, want)
+					return
+				}
+				time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
