@@ -153,6 +153,26 @@ func (p *parker) wakeAll() {
 	}
 }
 
+// kickIdle resumes the parked connections that have been idle since
+// before limit (unix nanoseconds), marked to close for the idle timeout.
+func (p *parker) kickIdle(limit int64) {
+	var kicked []*conn
+	p.mu.Lock()
+	for fd, c := range p.conns {
+		if c.idleSince.Load() < limit {
+			_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
+			delete(p.conns, fd)
+			c.epollFD = -1
+			c.idleKick.Store(true)
+			kicked = append(kicked, c)
+		}
+	}
+	p.mu.Unlock()
+	for _, c := range kicked {
+		go c.resume()
+	}
+}
+
 // stop wakes every parked connection and ends the parker.
 func (p *parker) stop() {
 	p.wakeAll()

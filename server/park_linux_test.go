@@ -215,3 +215,31 @@ func TestParkRaces(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The idle timeout still ends a parked connection, and counts it as
+// memcached's idle_kicks; a connection used within the timeout stays.
+func TestParkedConnectionIdleTimeout(t *testing.T) {
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 20 * time.Millisecond, IdleTimeout: 300 * time.Millisecond}
+	addr, _ := startServer(t, srv)
+	t.Cleanup(func() { srv.Close() })
+	idle, idleR := dial(t, addr)
+	roundTrip(t, idle, idleR, "version\r\n", 1)
+	busy, busyR := dial(t, addr)
+	roundTrip(t, busy, busyR, "version\r\n", 1)
+	waitParked(t, srv, 2)
+	start := time.Now()
+	for time.Since(start) < 600*time.Millisecond {
+		time.Sleep(100 * time.Millisecond)
+		roundTrip(t, busy, busyR, "version\r\n", 1) // parks in between, resumes
+	}
+	if _, err := idleR.ReadByte(); err != io.EOF {
+		t.Fatalf("idle parked connection: read %v, want EOF after the idle timeout", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("idle connection closed after %v", took)
+	}
+	if n := srv.st.idleKicks.Load(); n != 1 {
+		t.Fatalf("idle_kicks %d, want 1", n)
+	}
+	roundTrip(t, busy, busyR, "version\r\n", 1)
+}

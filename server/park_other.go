@@ -16,3 +16,5 @@ func (*parker) stop()           {}
 func (*parker) parked() int     { return 0 }
 
 func (*parker) parkedTotal() uint64 { return 0 }
+
+func (*parker) kickIdle(int64) {}

@@ -53,8 +53,8 @@ type Server struct {
 	// epoll instance for all parked connections, and a new goroutine
 	// resumes serving when a request arrives), which cuts an idle
 	// connection's memory by its goroutine stack. Zero means
-	// DefaultParkIdleAfter; negative never parks. Connections are not
-	// parked when IdleTimeout is set.
+	// DefaultParkIdleAfter; negative never parks. A parked connection
+	// still ends after IdleTimeout, to within ParkIdleAfter/2.
 	ParkIdleAfter time.Duration
 	// MaxItemSize is the largest value accepted (memcached -I). Zero means 1 MiB.
 	MaxItemSize int
@@ -460,6 +460,9 @@ type conn struct {
 	parkReq atomic.Bool
 	// noPark is set when the connection's socket cannot be parked.
 	noPark atomic.Bool
+	// idleKick is set by the sweeper when it resumes a parked connection
+	// that has been idle for IdleTimeout, to close it.
+	idleKick atomic.Bool
 	// epollFD is the descriptor registered with the parker, or -1.
 	epollFD int
 }
@@ -686,6 +689,11 @@ func (c *conn) waitForRequest() error {
 	if s.closed.Load() {
 		return ErrServerClosed
 	}
+	if c.idleKick.Swap(false) {
+		// Parked for the whole idle timeout (see sweep).
+		s.st.idleKicks.Add(1)
+		return os.ErrDeadlineExceeded
+	}
 	if s.IdleTimeout > 0 {
 		_ = c.nc.SetReadDeadline(time.Now().Add(s.IdleTimeout))
 	}
@@ -771,6 +779,10 @@ func (c *conn) tryPark() error {
 	c.mu.Lock()
 	c.state.Store(stateIdle)
 	closing := s.closed.Load()
+	if !closing && s.IdleTimeout > 0 {
+		// Waiting on: the idle timeout still counts from the start.
+		_ = c.nc.SetReadDeadline(time.Unix(0, c.idleSince.Load()).Add(s.IdleTimeout))
+	}
 	c.mu.Unlock()
 	if closing {
 		return ErrServerClosed
@@ -794,7 +806,7 @@ func (s *Server) parkAfter() time.Duration {
 // connections are to park and the system supports it.
 func (s *Server) startParking() {
 	after := s.parkAfter()
-	if after < 0 || s.IdleTimeout > 0 || s.closed.Load() {
+	if after < 0 || s.closed.Load() {
 		return
 	}
 	p, err := newParker()
@@ -806,7 +818,8 @@ func (s *Server) startParking() {
 	go s.sweep(after)
 }
 
-// sweep asks connections idle for longer than after to park.
+// sweep asks connections idle for longer than after to park, and ends
+// parked connections idle for longer than IdleTimeout.
 func (s *Server) sweep(after time.Duration) {
 	defer close(s.parkDone)
 	t := time.NewTicker(max(after/2, time.Millisecond))
@@ -833,6 +846,9 @@ func (s *Server) sweep(after time.Duration) {
 			c.mu.Unlock()
 		}
 		s.mu.Unlock()
+		if s.IdleTimeout > 0 {
+			s.parking.Load().kickIdle(now.Add(-s.IdleTimeout).UnixNano())
+		}
 		s.releaseStacks(now)
 	}
 }

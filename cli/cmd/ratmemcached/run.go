@@ -61,6 +61,7 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		Store:           store,
 		MaxConns:        cfg.Performance.MaxConnections,
 		IdleTimeout:     cfg.Performance.IdleTimeout.D(),
+		ParkIdleAfter:   parkIdleAfter(cfg.Performance.ParkIdleAfter.D()),
 		MaxItemSize:     int(cfg.Server.MaxItemSize),
 		ReadBufferSize:  int(cfg.Performance.ReadBufferSize),
 		WriteBufferSize: int(cfg.Performance.WriteBufferSize),
@@ -374,4 +375,13 @@ func tlsConfig(s *config.Server) (*tls.Config, error) {
 		c.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return c, nil
+}
+
+// parkIdleAfter maps performance.park_idle_after (0: never) to
+// server.Server.ParkIdleAfter (negative: never).
+func parkIdleAfter(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

@@ -147,6 +147,10 @@ type Performance struct {
 	MaxConnections int `toml:"max_connections"`
 	// IdleTimeout closes idle connections; 0 never (memcached -o idle_timeout).
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// ParkIdleAfter is how long a connection waits for a request before
+	// it gives up its goroutine (Linux), to hold idle connections in less
+	// memory; 0 never parks.
+	ParkIdleAfter Duration `toml:"park_idle_after"`
 	// ReadBufferSize and WriteBufferSize size each connection's buffers.
 	ReadBufferSize  Size `toml:"read_buffer_size"`
 	WriteBufferSize Size `toml:"write_buffer_size"`
@@ -243,6 +247,7 @@ func Default() *Config {
 			WriteBufferSize:     16 << 10,
 			ListenBacklog:       1024,
 			MaxReqsPerEvent:     20,
+			ParkIdleAfter:       Duration(2 * time.Second),
 		},
 		Logging: Logging{
 			EnableLogging:       true,

@@ -139,6 +139,9 @@ func (c *Config) Validate() error {
 	v.sizeRange("performance.write_buffer_size", p.WriteBufferSize, MinBufferSize, MaxBufferSize)
 	v.intRange("performance.listen_backlog", int64(p.ListenBacklog), 1, 1<<20)
 	v.intRange("performance.max_reqs_per_event", int64(p.MaxReqsPerEvent), 1, 1<<20)
+	if p.ParkIdleAfter != 0 && p.ParkIdleAfter.D() < 10*time.Millisecond {
+		v.fail("performance.park_idle_after", "%v is too short; use at least 10ms, or 0 never to park idle connections", p.ParkIdleAfter.String())
+	}
 
 	lg := &c.Logging
 	v.oneOf("logging.level", lg.Level, []string{"debug", "info", "warn", "error"})
