@@ -5,8 +5,14 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"math/big"
 	"math/rand/v2"
 	"net"
 	"runtime"
@@ -242,4 +248,47 @@ func TestParkedConnectionIdleTimeout(t *testing.T) {
 		t.Fatalf("idle_kicks %d, want 1", n)
 	}
 	roundTrip(t, busy, busyR, "version\r\n", 1)
+}
+
+// A TLS connection cannot hand its socket to the parker (its reads must
+// go through crypto/tls): it keeps its goroutine and goes on serving,
+// untouched by the sweeper's wake-up.
+func TestTLSConnectionDoesNotPark(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 20 * time.Millisecond}
+	go func() { _ = srv.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
+	t.Cleanup(func() { srv.Close() })
+	c, err := tls.Dial("tcp", l.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	for i := range 4 {
+		if got := roundTrip(t, c, r, fmt.Sprintf("set k 0 0 1\r\n%d\r\n", i), 1); got != "STORED\r\n" {
+			t.Fatalf("set %d over TLS: %q", i, got)
+		}
+		time.Sleep(100 * time.Millisecond) // several sweeps
+		if got := roundTrip(t, c, r, "get k\r\n", 3); got != fmt.Sprintf("VALUE k 0 1\r\n%d\r\nEND\r\n", i) {
+			t.Fatalf("get %d over TLS after idling: %q", i, got)
+		}
+	}
+	if p := srv.parking.Load(); p == nil || p.parkedTotal() != 0 {
+		t.Fatal("a TLS connection was parked")
+	}
 }
