@@ -62,6 +62,17 @@ func TestParkAndResume(t *testing.T) {
 	if idle := runtime.NumGoroutine(); idle > busy-n+2 {
 		t.Errorf("%d goroutines with %d connections parked, %d before: the connections kept theirs", idle, n, busy)
 	}
+	// Under the parker's lock, which orders these reads before any
+	// resumed goroutine (the race detector cannot see the socket do it).
+	p := srv.parking.Load()
+	p.mu.Lock()
+	for _, c := range p.conns {
+		if c.idle != nil || c.br != nil || c.bw.small != nil {
+			t.Errorf("a parked connection holds its idle read array (%v), read buffer (%v) or reply buffer (%v)",
+				c.idle != nil, c.br != nil, c.bw.small != nil)
+		}
+	}
+	p.mu.Unlock()
 	for round := range 3 {
 		for i := range conns {
 			want := fmt.Sprintf("VALUE k%d 0 2\r\nv%d\r\nEND\r\n", i, i%10)

@@ -164,6 +164,7 @@ type Server struct {
 	// request is in progress: an idle connection holds neither.
 	readers   sync.Pool // *bufio.Reader of readBufferSize bytes
 	writeBufs sync.Pool // *[]byte of writeBufferSize bytes
+	idleBufs  sync.Pool // *[idleReadSize]byte
 }
 
 // serverStats are the connection-level counters memcached reports.
@@ -446,7 +447,9 @@ type conn struct {
 	last  atomic.Int64 // unix second of the last request, for stats conns
 	cr    countingReader
 	cw    countingWriter
-	idle  [idleReadSize]byte
+	// idle is what the connection reads into while it waits for a
+	// request: from the server's pool, given back when it parks or ends.
+	idle *[idleReadSize]byte
 	// watcher is set by the watch command (see runWatcher).
 	watcher *watcher
 	// yieldEpoch is the server's pollEpoch when this connection last
@@ -465,6 +468,14 @@ type conn struct {
 	idleKick atomic.Bool
 	// epollFD is the descriptor registered with the parker, or -1.
 	epollFD int
+}
+
+// borrowIdle returns an idle read array from the pool, or a new one.
+func (s *Server) borrowIdle() *[idleReadSize]byte {
+	if b, ok := s.idleBufs.Get().(*[idleReadSize]byte); ok {
+		return b
+	}
+	return new([idleReadSize]byte)
 }
 
 // idleReadSize is what an idle connection reads when a request arrives:
@@ -563,6 +574,10 @@ func (c *conn) serveFrom() {
 			return
 		}
 		_ = c.nc.Close()
+		if c.idle != nil {
+			s.idleBufs.Put(c.idle)
+			c.idle = nil
+		}
 		s.trackConn(c, false)
 		s.st.currConns.Add(-1)
 		s.audit("connection closed", c)
@@ -682,6 +697,9 @@ func (c *conn) closeReason(err error) string {
 func (c *conn) waitForRequest() error {
 	s := c.srv
 	c.release()
+	if c.idle == nil {
+		c.idle = c.srv.borrowIdle()
+	}
 	c.idleSince.Store(time.Now().UnixNano())
 	c.mu.Lock()
 	c.state.Store(stateIdle)
@@ -773,9 +791,13 @@ func (c *conn) tryPark() error {
 	_ = c.nc.SetReadDeadline(time.Time{})
 	c.state.Store(stateParked)
 	c.mu.Unlock()
+	idle := c.idle
+	c.idle = nil // a parked connection holds no read array
+	s.idleBufs.Put(idle)
 	if p := s.parking.Load(); p != nil && p.park(c) {
 		return errParked
 	}
+	c.idle = s.borrowIdle()
 	c.mu.Lock()
 	c.state.Store(stateIdle)
 	closing := s.closed.Load()
