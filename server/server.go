@@ -164,7 +164,6 @@ type Server struct {
 	// request is in progress: an idle connection holds neither.
 	readers   sync.Pool // *bufio.Reader of readBufferSize bytes
 	writeBufs sync.Pool // *[]byte of writeBufferSize bytes
-	idleBufs  sync.Pool // *[idleReadSize]byte
 }
 
 // serverStats are the connection-level counters memcached reports.
@@ -448,7 +447,7 @@ type conn struct {
 	cr    countingReader
 	cw    countingWriter
 	// idle is what the connection reads into while it waits for a
-	// request: from the server's pool, given back when it parks or ends.
+	// request; dropped when it parks (and made again on resumption).
 	idle *[idleReadSize]byte
 	// watcher is set by the watch command (see runWatcher).
 	watcher *watcher
@@ -468,14 +467,6 @@ type conn struct {
 	idleKick atomic.Bool
 	// epollFD is the descriptor registered with the parker, or -1.
 	epollFD int
-}
-
-// borrowIdle returns an idle read array from the pool, or a new one.
-func (s *Server) borrowIdle() *[idleReadSize]byte {
-	if b, ok := s.idleBufs.Get().(*[idleReadSize]byte); ok {
-		return b
-	}
-	return new([idleReadSize]byte)
 }
 
 // idleReadSize is what an idle connection reads when a request arrives:
@@ -574,10 +565,6 @@ func (c *conn) serveFrom() {
 			return
 		}
 		_ = c.nc.Close()
-		if c.idle != nil {
-			s.idleBufs.Put(c.idle)
-			c.idle = nil
-		}
 		s.trackConn(c, false)
 		s.st.currConns.Add(-1)
 		s.audit("connection closed", c)
@@ -698,7 +685,7 @@ func (c *conn) waitForRequest() error {
 	s := c.srv
 	c.release()
 	if c.idle == nil {
-		c.idle = c.srv.borrowIdle()
+		c.idle = new([idleReadSize]byte)
 	}
 	c.idleSince.Store(time.Now().UnixNano())
 	c.mu.Lock()
@@ -791,13 +778,15 @@ func (c *conn) tryPark() error {
 	_ = c.nc.SetReadDeadline(time.Time{})
 	c.state.Store(stateParked)
 	c.mu.Unlock()
+	// A parked connection holds no read array. Not pooled: a pool keeps
+	// what it holds through a garbage collection, and releaseStacks'
+	// collection is what gives the memory of parked connections back.
 	idle := c.idle
-	c.idle = nil // a parked connection holds no read array
-	s.idleBufs.Put(idle)
+	c.idle = nil
 	if p := s.parking.Load(); p != nil && p.park(c) {
 		return errParked
 	}
-	c.idle = s.borrowIdle()
+	c.idle = idle
 	c.mu.Lock()
 	c.state.Store(stateIdle)
 	closing := s.closed.Load()
