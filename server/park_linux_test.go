@@ -73,6 +73,26 @@ func TestParkAndResume(t *testing.T) {
 		}
 	}
 	p.mu.Unlock()
+	// stats reports them, on a connection of its own (not parked yet).
+	sc, sr := dial(t, addr)
+	if _, err := io.WriteString(sc, "stats\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for {
+		line, err := sr.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "END\r\n" {
+			break
+		}
+		found = found || line == fmt.Sprintf("STAT ratmemcache_parked_connections %d\r\n", n)
+	}
+	if !found {
+		t.Errorf("stats does not report %d parked connections", n)
+	}
+	sc.Close()
 	for round := range 3 {
 		for i := range conns {
 			want := fmt.Sprintf("VALUE k%d 0 2\r\nv%d\r\nEND\r\n", i, i%10)

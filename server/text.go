@@ -504,6 +504,10 @@ func (s *Server) appendGeneralStats(b []byte) []byte {
 	if s.ProductVersion != "" {
 		b = memproto.AppendStat(b, "ratmemcache_version", s.ProductVersion)
 	}
+	if p := s.parking.Load(); p != nil {
+		// Idle connections without goroutines now (see parker).
+		b = memproto.AppendStatUint(b, "ratmemcache_parked_connections", uint64(p.parked()))
+	}
 	for _, x := range st.Extra {
 		b = memproto.AppendStatUint(b, x.Name, x.Value)
 	}
