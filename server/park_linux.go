@@ -130,7 +130,7 @@ func (p *parker) loop() {
 			delete(p.conns, ev.Fd)
 			p.mu.Unlock()
 			if c != nil {
-				go c.resume()
+				go c.serve()
 			}
 		}
 	}
@@ -149,7 +149,7 @@ func (p *parker) wakeAll() {
 	}
 	p.mu.Unlock()
 	for _, c := range conns {
-		go c.resume()
+		go c.serve()
 	}
 }
 
@@ -169,7 +169,7 @@ func (p *parker) kickIdle(limit int64) {
 	}
 	p.mu.Unlock()
 	for _, c := range kicked {
-		go c.resume()
+		go c.serve()
 	}
 }
 

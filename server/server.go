@@ -149,10 +149,6 @@ type Server struct {
 	parkStop  chan struct{}          // ends the sweeper
 	parkDone  chan struct{}          // closed when the sweeper has ended
 	parkEnded sync.Once
-	// parkReleased and parkReleaseAt are the parker's parkedTotal and the
-	// time at the last releaseStacks (the sweeper's own).
-	parkReleased  uint64
-	parkReleaseAt time.Time
 
 	store    Store // Store, or its no-CAS view (DisableCAS)
 	st       serverStats
@@ -544,13 +540,10 @@ func (c *conn) release() {
 // errQuit ends a connection without an error to log.
 var errQuit = errors.New("quit")
 
-func (c *conn) serve() { c.serveFrom() }
-
-// resume serves a parked connection whose socket became readable (or
-// whose server is closing), on a new goroutine.
-func (c *conn) resume() { c.serveFrom() }
-
-func (c *conn) serveFrom() {
+// serve serves the connection on its own goroutine, from its start or,
+// after the parker saw its socket become readable (or the server
+// closing), from where it parked.
+func (c *conn) serve() {
 	s := c.srv
 	reason, parked := closeError, false
 	defer func() {
@@ -779,7 +772,7 @@ func (c *conn) tryPark() error {
 	c.state.Store(stateParked)
 	c.mu.Unlock()
 	// A parked connection holds no read array. Not pooled: a pool keeps
-	// what it holds through a garbage collection, and releaseStacks'
+	// what it holds through a garbage collection, and stackRelease's
 	// collection is what gives the memory of parked connections back.
 	idle := c.idle
 	c.idle = nil
@@ -835,6 +828,7 @@ func (s *Server) sweep(after time.Duration) {
 	defer close(s.parkDone)
 	t := time.NewTicker(max(after/2, time.Millisecond))
 	defer t.Stop()
+	var rel stackRelease
 	for {
 		select {
 		case <-s.parkStop:
@@ -860,26 +854,28 @@ func (s *Server) sweep(after time.Duration) {
 		if s.IdleTimeout > 0 {
 			s.parking.Load().kickIdle(now.Add(-s.IdleTimeout).UnixNano())
 		}
-		s.releaseStacks(now)
+		rel.maybe(s.parking.Load(), now)
 	}
 }
 
-// releaseStacks gives the memory of the goroutine stacks that parked
+// stackRelease gives the memory of the goroutine stacks that parked
 // connections freed back to the operating system. Freed stacks otherwise
 // stay in the runtime's pools until a garbage collection, which an idle
 // server, allocating nothing, never runs, so the process would not
-// shrink. It runs when at least parkReleaseBatch connections have parked
-// since the last release, at most once per parkReleaseEvery.
-func (s *Server) releaseStacks(now time.Time) {
-	p := s.parking.Load()
-	if p == nil {
-		return
-	}
+// shrink. It releases when at least parkReleaseBatch connections have
+// parked since the last release, at most once per parkReleaseEvery. The
+// sweeper owns it.
+type stackRelease struct {
+	parked uint64    // the parker's parkedTotal at the last release
+	at     time.Time // the last release
+}
+
+func (r *stackRelease) maybe(p *parker, now time.Time) {
 	n := p.parkedTotal()
-	if n-s.parkReleased < parkReleaseBatch || now.Sub(s.parkReleaseAt) < parkReleaseEvery {
+	if n-r.parked < parkReleaseBatch || now.Sub(r.at) < parkReleaseEvery {
 		return
 	}
-	s.parkReleased, s.parkReleaseAt = n, now
+	r.parked, r.at = n, now
 	debug.FreeOSMemory()
 }
 
