@@ -1,6 +1,10 @@
 package engine
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // hybrid is an adaptive ensemble: it runs miniature simulations of several
 // expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU with a 1% and a 20%
@@ -35,10 +39,19 @@ import "math"
 // Evict returns a resident entry the leader has dropped, so switching
 // costs nothing and the contents converge at once. With sampled
 // miniatures the real policy is rebuilt as that expert: the resident entries
-// are fed to a fresh instance, and those sampled entries the new leader's
-// miniature does not hold ("orphans") are evicted first, so the real cache
-// converges to the leader's contents. A rebuild is O(resident) and happens
-// at most once per period, so every operation stays O(1) amortised.
+// are fed to a fresh instance, least recently used first, and those sampled
+// entries the new leader's miniature does not hold ("orphans") are evicted
+// first, so the real cache converges to the leader's contents. A rebuild
+// is O(resident log resident) and happens at most once per period, so every
+// operation stays O(log n) amortised.
+//
+// A rebuilt instance starts without its expert's history (frequency
+// sketch, ghost lists, segment membership), so in sampled mode a switch
+// costs more than the exclusive hits say: there a challenger must also
+// lead by hybridRebuildMargin of the current expert's recent hits. Sampled
+// mode decides hybridSampledPeriods times per turnover of the cache: the
+// miniatures see enough requests for that, and a large cache that follows
+// the wrong expert for a whole turnover loses many hits.
 type hybrid struct {
 	capacity uint64
 	real     Policy
@@ -49,10 +62,13 @@ type hybrid struct {
 	// is the decayed sum of expert i's hits the real cache missed.
 	sum, sq [hybridN][hybridN]float64
 	excl    [hybridN]float64
+	hits    [hybridN]float64 // decayed sum of each expert's hits
 
 	hash    []uint64 // by id
 	weight  []uint32 // by id
 	present []bool   // by id
+	stamp   []uint32 // by id: the request clock at its last request
+	clock   uint32   // wraps; ages are clock-stamp
 	n       int      // resident entries
 	weightN uint64   // resident weight
 	orphans []uint32 // evict these first (if still orphans)
@@ -89,6 +105,13 @@ const (
 	// cache takes to converge to a new leader; its exclusive hits over
 	// that time are the cost of switching.
 	hybridSwitchPeriods = 1.0
+	// hybridSampledPeriods is the number of decision periods per
+	// turnover of the cache in sampled mode (one in follow mode).
+	hybridSampledPeriods = 4
+	// hybridRebuildMargin is the least advantage, as a share of the
+	// current expert's decayed hits, a challenger needs in sampled mode,
+	// where a switch rebuilds the real policy without its history.
+	hybridRebuildMargin = 0.005
 	// hybridN is the number of experts.
 	hybridN = len(hybridExperts)
 )
@@ -128,7 +151,8 @@ func (p *hybrid) setRate(rate uint64) {
 	for i, f := range hybridExperts {
 		p.minis[i] = miniSim{p: f(mc), capacity: mc}
 	}
-	p.sum, p.sq, p.excl = [hybridN][hybridN]float64{}, [hybridN][hybridN]float64{}, [hybridN]float64{}
+	p.sum, p.sq = [hybridN][hybridN]float64{}, [hybridN][hybridN]float64{}
+	p.excl, p.hits = [hybridN]float64{}, [hybridN]float64{}
 	p.follow = rate == 1
 	p.orphans, p.victims = p.orphans[:0], p.victims[:0]
 	p.index = hashIndex{}
@@ -169,7 +193,11 @@ func (p *hybrid) request(h uint64, w uint32, hit bool) {
 		}
 	}
 	p.requests++
-	if p.requests >= max(uint64(p.n), hybridMinPeriod) {
+	period := uint64(p.n)
+	if !p.follow {
+		period /= hybridSampledPeriods
+	}
+	if p.requests >= max(period, hybridMinPeriod) {
 		p.decide()
 	}
 }
@@ -180,27 +208,38 @@ func (p *hybrid) request(h uint64, w uint32, hit bool) {
 func (p *hybrid) decide() {
 	reqs := p.requests
 	p.requests = 0
+	// In sampled mode there are hybridSampledPeriods periods per
+	// turnover: the same horizon and switching time in requests.
+	decay, switchPeriods := hybridDecay, hybridSwitchPeriods
+	if !p.follow {
+		decay = math.Pow(hybridDecay, 1.0/hybridSampledPeriods)
+		switchPeriods *= hybridSampledPeriods
+	}
 	var h [hybridN]float64
 	for i := range p.minis {
 		m := &p.minis[i]
 		h[i] = float64(m.hits)
-		p.excl[i] = p.excl[i]*hybridDecay + float64(m.excl)
+		p.excl[i] = p.excl[i]*decay + float64(m.excl)
+		p.hits[i] = p.hits[i]*decay + h[i]
 		m.hits, m.excl = 0, 0
 	}
 	for i := range h {
 		for j := range h {
 			d := h[i] - h[j]
-			p.sum[i][j] = p.sum[i][j]*hybridDecay + d
-			p.sq[i][j] = p.sq[i][j]*hybridDecay + d*d
+			p.sum[i][j] = p.sum[i][j]*decay + d
+			p.sq[i][j] = p.sq[i][j]*decay + d*d
 		}
 	}
-	margin := hybridMargin * float64(reqs) / float64(p.rate) / (1 - hybridDecay)
+	margin := hybridMargin * float64(reqs) / float64(p.rate) / (1 - decay)
+	if !p.follow {
+		margin += hybridRebuildMargin * p.hits[p.cur]
+	}
 	best, bestGain := p.cur, 0.0
 	for i := range p.minis {
 		if i == p.cur {
 			continue
 		}
-		cost := hybridSwitchPeriods * p.excl[i] * (1 - hybridDecay)
+		cost := switchPeriods * p.excl[i] * (1 - decay)
 		g := p.sum[i][p.cur] - hybridZ*math.Sqrt(p.sq[i][p.cur]) - cost - margin
 		if g > bestGain {
 			best, bestGain = i, g
@@ -239,18 +278,29 @@ func (p *hybrid) rebuild(e int) {
 		}
 		return
 	}
+	// The new instance gets the resident entries least recently used
+	// first, so its recency order is the real one.
+	ids := make([]uint32, 0, p.n)
+	for id, ok := range p.present {
+		if ok {
+			ids = append(ids, uint32(id))
+		}
+	}
+	slices.SortFunc(ids, func(a, b uint32) int {
+		return cmp.Compare(p.clock-p.stamp[b], p.clock-p.stamp[a])
+	})
 	p.real = hybridExperts[e](p.capacity)
 	leader := &p.minis[e]
 	p.orphans = p.orphans[:0]
-	for id, ok := range p.present {
-		if ok && p.sampled(p.hash[id]) && !leader.contains(p.hash[id]) {
-			p.orphans = append(p.orphans, uint32(id))
-			p.real.Insert(uint32(id), p.hash[id], p.weight[id])
+	for _, id := range ids {
+		if p.sampled(p.hash[id]) && !leader.contains(p.hash[id]) {
+			p.orphans = append(p.orphans, id)
+			p.real.Insert(id, p.hash[id], p.weight[id])
 		}
 	}
-	for id, ok := range p.present {
-		if ok && (!p.sampled(p.hash[id]) || leader.contains(p.hash[id])) {
-			p.real.Insert(uint32(id), p.hash[id], p.weight[id])
+	for _, id := range ids {
+		if !p.sampled(p.hash[id]) || leader.contains(p.hash[id]) {
+			p.real.Insert(id, p.hash[id], p.weight[id])
 		}
 	}
 }
@@ -261,7 +311,9 @@ func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
 		p.present = growTo(p.present, n)
 		p.hash = growTo(p.hash, n)
 		p.weight = growTo(p.weight, n)
+		p.stamp = growTo(p.stamp, n)
 	}
+	p.touch(id)
 	p.present[id], p.hash[id], p.weight[id] = true, hash, weight
 	p.n++
 	p.weightN += uint64(weight)
@@ -277,7 +329,14 @@ func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
 	p.request(hash, weight, false)
 }
 
+// touch records a request for id on the clock.
+func (p *hybrid) touch(id uint32) {
+	p.clock++
+	p.stamp[id] = p.clock
+}
+
 func (p *hybrid) Access(id uint32) {
+	p.touch(id)
 	if !p.follow {
 		p.real.Access(id)
 	}
@@ -287,6 +346,7 @@ func (p *hybrid) Access(id uint32) {
 func (p *hybrid) Update(id uint32, weight uint32) {
 	p.weightN = p.weightN - uint64(p.weight[id]) + uint64(weight)
 	p.weight[id] = weight
+	p.touch(id)
 	if !p.follow {
 		p.real.Update(id, weight)
 	}

@@ -80,23 +80,7 @@ func TestHybridNoFlipFlop(t *testing.T) {
 			}
 		}
 	}
-	replay := func(p Policy) int {
-		m := &policyModel{t: t, p: p, capacity: capacity, weight: map[uint32]uint32{}}
-		ids, keyOf := map[uint64]uint32{}, map[uint32]uint64{}
-		hits := 0
-		for _, k := range keys {
-			if id, ok := ids[k]; ok && keyOf[id] == k {
-				if _, res := m.weight[id]; res {
-					m.p.Access(id)
-					hits++
-					continue
-				}
-			}
-			id := m.insert(k, 1)
-			ids[k], keyOf[id] = id, k
-		}
-		return hits
-	}
+	replay := func(p Policy) int { return replayKeys(t, p, capacity, keys) }
 	lru, hyb := replay(newLRU()), replay(newHybrid(capacity))
 	t.Logf("hybrid %d, LRU %d", hyb, lru)
 	if hyb < lru*96/100 {
@@ -133,22 +117,11 @@ func TestLIRSConformance(t *testing.T) {
 // stable LIR set and hits on most of it, where LRU never hits.
 func TestLIRSLoop(t *testing.T) {
 	const capacity, span, rounds = 100, 120, 50
-	m := &policyModel{t: t, p: newLIRS(capacity), capacity: capacity, weight: map[uint32]uint32{}}
-	ids, keyOf := map[uint64]uint32{}, map[uint32]uint64{}
-	hits := 0
-	for i := range span * rounds {
-		k := uint64(i % span)
-		if id, ok := ids[k]; ok && keyOf[id] == k {
-			if _, res := m.weight[id]; res {
-				m.p.Access(id)
-				hits++
-				continue
-			}
-		}
-		id := m.insert(k, 1)
-		ids[k], keyOf[id] = id, k
+	keys := make([]uint64, span*rounds)
+	for i := range keys {
+		keys[i] = uint64(i % span)
 	}
-	if hits < span*rounds*3/4 {
+	if hits := replayKeys(t, newLIRS(capacity), capacity, keys); hits < span*rounds*3/4 {
 		t.Errorf("LIRS hit %d of %d on a loop", hits, span*rounds)
 	}
 }
@@ -184,4 +157,90 @@ func TestLIRSOrder(t *testing.T) {
 	if p.state[p.nodeOf[2]] != lirsLIR || p.state[p.nodeOf[1]] != lirsLIR {
 		t.Errorf("B and C should be LIR")
 	}
+}
+
+// TestHybridRebuildKeepsRecency: in sampled mode a switch hands the
+// resident entries to a fresh instance of the new leader; they must go in
+// least recently used first, so a rebuilt LRU evicts in the order the
+// entries were last used (after the orphans, the sampled entries the
+// leader's miniature does not hold).
+func TestHybridRebuildKeepsRecency(t *testing.T) {
+	const n = 40000
+	p := newHybrid(n)
+	for id := range uint32(n) {
+		p.Insert(id, uint64(id)*0x9e3779b97f4a7c15, 1)
+	}
+	order := rand.New(rand.NewPCG(9, 9)).Perm(n)
+	used := make([]int, n) // id -> position in the access order
+	for pos, id := range order {
+		p.Access(uint32(id))
+		used[id] = pos
+	}
+	if p.follow {
+		t.Fatalf("capacity %d should sample (rate %d)", n, p.rate)
+	}
+	p.rebuild(1) // LRU
+	orphans := map[uint32]bool{}
+	for _, id := range p.orphans {
+		orphans[id] = true
+	}
+	last := -1
+	for range n {
+		id, ok := p.Evict()
+		if !ok {
+			t.Fatal("Evict failed")
+		}
+		if orphans[id] {
+			continue
+		}
+		if used[id] < last {
+			t.Fatalf("evicted id %d (used %d-th) after one used %d-th", id, used[id], last)
+		}
+		last = used[id]
+	}
+}
+
+// TestHybridSampledRecency: on a recency-driven workload (LRU's best case,
+// W-TinyLFU's worst) a sampled hybrid, which starts with W-TinyLFU, must
+// leave it within about one turnover of the cache and end close to LRU.
+func TestHybridSampledRecency(t *testing.T) {
+	const capacity, requests = 40000, 600000
+	r := rand.New(rand.NewPCG(11, 12))
+	keys := make([]uint64, 0, requests)
+	fresh := uint64(0)
+	for range requests {
+		if len(keys) == 0 || r.Float64() < 0.3 {
+			fresh++
+			keys = append(keys, fresh)
+			continue
+		}
+		d := min(int(r.ExpFloat64()*capacity/5), len(keys)-1)
+		keys = append(keys, keys[len(keys)-1-d])
+	}
+	replay := func(p Policy) int { return replayKeys(t, p, capacity, keys) }
+	lru, tiny, hyb := replay(newLRU()), replay(newWTinyLFU(capacity)), replay(newHybrid(capacity))
+	t.Logf("hybrid %d, LRU %d, W-TinyLFU %d of %d", hyb, lru, tiny, requests)
+	if hyb < lru*99/100 {
+		t.Errorf("hybrid hit %d, LRU %d", hyb, lru)
+	}
+}
+
+// replayKeys replays keys through p (every entry of weight 1, a miss
+// inserting the key) under the conformance model and returns the hits.
+func replayKeys(t *testing.T, p Policy, capacity uint64, keys []uint64) int {
+	m := &policyModel{t: t, p: p, capacity: capacity, weight: map[uint32]uint32{}}
+	ids, keyOf := map[uint64]uint32{}, map[uint32]uint64{}
+	hits := 0
+	for _, k := range keys {
+		if id, ok := ids[k]; ok && keyOf[id] == k {
+			if _, res := m.weight[id]; res {
+				m.p.Access(id)
+				hits++
+				continue
+			}
+		}
+		id := m.insert(k, 1)
+		ids[k], keyOf[id] = id, k
+	}
+	return hits
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ratmemcache/ratmemcache/bench/internal/zipf"
 )
 
 // MaxValueSize bounds the sizes ParseSizes accepts (1 GiB).
@@ -204,19 +206,19 @@ func (k KeyDist) String() string {
 // keyPicker draws key indexes in [0, n).
 type keyPicker struct {
 	n    int
-	zipf *zipf
+	zipf *zipf.Zipf
 }
 
 func newKeyPicker(d KeyDist, n int) keyPicker {
 	if d.Zipf {
-		return keyPicker{n: n, zipf: newZipf(n, d.S)}
+		return keyPicker{n: n, zipf: zipf.New(n, d.S)}
 	}
 	return keyPicker{n: n}
 }
 
 func (k *keyPicker) pick(r *rand.Rand) int {
 	if k.zipf != nil {
-		return k.zipf.sample(r) - 1
+		return k.zipf.Sample(r) - 1
 	}
 	return r.IntN(k.n)
 }

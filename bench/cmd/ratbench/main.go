@@ -3,12 +3,18 @@
 // Usage:
 //
 //	ratbench sim -trace FILE[,FILE...] -sizes N[,N...] -policies P[,P...] [-format table|csv|markdown]
+//	ratbench synth -o DIR [-kinds K[,K...]] [-requests N] [-seed S]
 //
 // sim replays gzip'd key traces (one decimal key per line) through the
 // engine's eviction policies, every entry of weight 1, starting empty, a
 // miss inserting the key, and prints one row per (trace, size, policy).
 // Besides the engine's policies, "otter", "golang-lru", "golang-lru-arc"
 // and "golang-lru-2q" replay through those libraries for reference.
+//
+// synth writes synthetic traces for sim (DIR/syn-KIND.keys.gz): skewed,
+// scanning, looping, drifting, phased and recency-driven workloads over
+// millions of requests and keys, for caches larger than the public traces
+// can fill (-list describes them).
 //
 // load drives one server with a workload; compare runs workloads against
 // two servers it starts (-suite default, or -suite l2 for ratmemcached's
@@ -43,6 +49,7 @@ func main() {
 }
 
 const usage = `usage: ratbench sim -trace FILE[,FILE...] -sizes N[,N...] -policies P[,P...] [-format table|csv|markdown]
+       ratbench synth -o DIR [-kinds K[,K...]] [-requests N] [-seed S]
        ratbench load -server HOST:PORT [flags]   (ratbench load -h for the flags)
        ratbench compare -a CMD -b CMD [flags]     (ratbench compare -h for the flags)
        ratbench mem -a CMD [-b CMD] [flags]       (ratbench mem -h for the flags)`
@@ -55,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "sim":
 		return runSim(args[1:], stdout, stderr)
+	case "synth":
+		return runSynth(args[1:], stdout, stderr)
 	case "load":
 		return runLoad(args[1:], stdout, stderr)
 	case "compare":

@@ -91,3 +91,31 @@ func TestSimErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSynthWritesTracesSimReads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "traces")
+	var out, errb bytes.Buffer
+	err := run([]string{"synth", "-o", dir, "-kinds", "zipf-0.9,phases", "-requests", "3000"}, &out, &errb)
+	if err != nil {
+		t.Fatalf("synth: %v (%s)", err, errb.String())
+	}
+	for _, k := range []string{"zipf-0.9", "phases"} {
+		path := filepath.Join(dir, "syn-"+k+".keys.gz")
+		out.Reset()
+		if err := run([]string{"sim", "-trace", path, "-sizes", "100", "-format", "csv"}, &out, &errb); err != nil {
+			t.Fatalf("sim %s: %v", path, err)
+		}
+		if !strings.Contains(out.String(), "syn-"+k+",100,lru,3000,") {
+			t.Errorf("sim output for %s:\n%s", k, out.String())
+		}
+	}
+	for _, bad := range [][]string{
+		{"synth"},
+		{"synth", "-o", dir, "-kinds", "nope"},
+		{"synth", "-o", dir, "-requests", "0"},
+	} {
+		if err := run(bad, &out, &errb); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

@@ -1,16 +1,18 @@
-package load
+// Package zipf draws Zipf-distributed ranks for the load generator and
+// the synthetic traces.
+package zipf
 
 import (
 	"math"
 	"math/rand/v2"
 )
 
-// zipf draws ranks in [1, n] with P(k) proportional to 1/k^s, for any
+// Zipf draws ranks in [1, n] with P(k) proportional to 1/k^s, for any
 // s > 0 (math/rand's Zipf needs s > 1; key-value benchmarks commonly use
 // 0.99). It is the rejection-inversion sampler of W. Hörmann and G.
 // Derflinger, "Rejection-inversion to generate variates from monotone
 // discrete distributions" (1996): O(1) per draw, no table.
-type zipf struct {
+type Zipf struct {
 	n           float64
 	s           float64 // exponent
 	hIntegralX1 float64
@@ -18,15 +20,17 @@ type zipf struct {
 	threshold   float64
 }
 
-func newZipf(n int, s float64) *zipf {
-	z := &zipf{n: float64(n), s: s}
+// New returns a sampler of ranks in [1, n] with exponent s > 0.
+func New(n int, s float64) *Zipf {
+	z := &Zipf{n: float64(n), s: s}
 	z.hIntegralX1 = z.hIntegral(1.5) - 1
 	z.hIntegralN = z.hIntegral(z.n + 0.5)
 	z.threshold = 2 - z.hIntegralInverse(z.hIntegral(2.5)-z.h(2))
 	return z
 }
 
-func (z *zipf) sample(r *rand.Rand) int {
+// Sample draws one rank.
+func (z *Zipf) Sample(r *rand.Rand) int {
 	for {
 		u := z.hIntegralN + r.Float64()*(z.hIntegralX1-z.hIntegralN)
 		x := z.hIntegralInverse(u)
@@ -43,16 +47,16 @@ func (z *zipf) sample(r *rand.Rand) int {
 }
 
 // h is the density 1/x^s.
-func (z *zipf) h(x float64) float64 { return math.Exp(-z.s * math.Log(x)) }
+func (z *Zipf) h(x float64) float64 { return math.Exp(-z.s * math.Log(x)) }
 
 // hIntegral is an antiderivative of h: (x^(1-s) - 1) / (1-s), or log x
 // when s = 1.
-func (z *zipf) hIntegral(x float64) float64 {
+func (z *Zipf) hIntegral(x float64) float64 {
 	logX := math.Log(x)
 	return helper2((1-z.s)*logX) * logX
 }
 
-func (z *zipf) hIntegralInverse(x float64) float64 {
+func (z *Zipf) hIntegralInverse(x float64) float64 {
 	t := x * (1 - z.s)
 	if t < -1 {
 		t = -1 // rounding may push t just past -1
