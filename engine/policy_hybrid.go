@@ -45,8 +45,9 @@ import (
 // is O(resident log resident) and happens at most once per period, so every
 // operation stays O(log n) amortised.
 //
-// A rebuilt instance starts without its expert's history (frequency
-// sketch, ghost lists, segment membership), so in sampled mode a switch
+// A rebuilt instance starts without its expert's history (ghost lists,
+// segment membership; the frequency sketch alone is handed on, see
+// shadow), so in sampled mode a switch
 // costs more than the exclusive hits say: there a challenger must also
 // lead by hybridRebuildMargin of the current expert's recent hits. Sampled
 // mode decides hybridSampledPeriods times per turnover of the cache: the
@@ -72,6 +73,12 @@ type hybrid struct {
 	n       int      // resident entries
 	weightN uint64   // resident weight
 	orphans []uint32 // evict these first (if still orphans)
+	// shadow counts every request while the real policy is not a
+	// W-TinyLFU, so a W-TinyLFU rebuilt later starts with the frequency
+	// sketch it would have had (a sketch depends only on the requests);
+	// while the real policy is a W-TinyLFU, its own sketch is that sketch
+	// and shadow is nil.
+	shadow *sketch
 
 	// Follow mode (rate 1): the real contents are exactly the leader
 	// miniature's; index maps hashes of resident entries to ids, and
@@ -289,6 +296,11 @@ func (p *hybrid) rebuild(e int) {
 	slices.SortFunc(ids, func(a, b uint32) int {
 		return cmp.Compare(p.clock-p.stamp[b], p.clock-p.stamp[a])
 	})
+	carry := p.shadow
+	if s := sketchOf(p.real); s != nil {
+		c := *s // the table outlives the old instance, not the rest
+		carry = &c
+	}
 	p.real = hybridExperts[e](p.capacity)
 	leader := &p.minis[e]
 	p.orphans = p.orphans[:0]
@@ -303,6 +315,31 @@ func (p *hybrid) rebuild(e int) {
 			p.real.Insert(id, p.hash[id], p.weight[id])
 		}
 	}
+	// Hand the request history on: a new W-TinyLFU takes the sketch (the
+	// counts its inserts above added are dropped with its own); any other
+	// expert leaves it to the shadow.
+	if s := sketchOf(p.real); s != nil {
+		if carry != nil {
+			*s = *carry
+		}
+		p.shadow = nil
+	} else {
+		if carry == nil {
+			carry = new(sketch)
+			carry.init(int(min(p.capacity, 1<<16)))
+			carry.ensure(p.n)
+		}
+		p.shadow = carry
+	}
+}
+
+// sketchOf returns the frequency sketch of a W-TinyLFU policy, nil for
+// any other.
+func sketchOf(pol Policy) *sketch {
+	if t, ok := pol.(*tinyLFU); ok {
+		return &t.sketch
+	}
+	return nil
 }
 
 func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
@@ -325,6 +362,10 @@ func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
 		}
 		return
 	}
+	if p.shadow != nil {
+		p.shadow.ensure(p.n)
+		p.shadow.increment(hash)
+	}
 	p.real.Insert(id, hash, weight)
 	p.request(hash, weight, false)
 }
@@ -338,6 +379,9 @@ func (p *hybrid) touch(id uint32) {
 func (p *hybrid) Access(id uint32) {
 	p.touch(id)
 	if !p.follow {
+		if p.shadow != nil {
+			p.shadow.increment(p.hash[id])
+		}
 		p.real.Access(id)
 	}
 	p.request(p.hash[id], p.weight[id], true)
@@ -348,6 +392,9 @@ func (p *hybrid) Update(id uint32, weight uint32) {
 	p.weight[id] = weight
 	p.touch(id)
 	if !p.follow {
+		if p.shadow != nil {
+			p.shadow.increment(p.hash[id])
+		}
 		p.real.Update(id, weight)
 	}
 	p.request(p.hash[id], weight, true)

@@ -244,3 +244,60 @@ func replayKeys(t *testing.T, p Policy, capacity uint64, keys []uint64) int {
 	}
 	return hits
 }
+
+// TestHybridRebuildKeepsSketch: a W-TinyLFU rebuilt in sampled mode, after
+// a detour through another expert, starts with the frequency sketch it
+// would have had had it run all along, since a sketch depends only on the
+// requests.
+func TestHybridRebuildKeepsSketch(t *testing.T) {
+	const n = 40000
+	p := newHybrid(n)
+	var want sketch
+	want.init(n)
+	r := rand.New(rand.NewPCG(4, 4))
+	next := uint32(0)
+	request := func() {
+		if next > 0 && r.IntN(3) > 0 {
+			id := uint32(r.IntN(int(next)))
+			if p.present[id] {
+				p.Access(id)
+				want.increment(p.hash[id])
+				return
+			}
+		}
+		id := next
+		next++
+		h := uint64(id) * 0x9e3779b97f4a7c15
+		p.Insert(id, h, 1)
+		want.ensure(p.n)
+		want.increment(h)
+		for p.weightN > n {
+			if _, ok := p.Evict(); !ok {
+				t.Fatal("Evict failed")
+			}
+		}
+	}
+	for range 3 * n {
+		request()
+	}
+	if p.follow {
+		t.Fatalf("capacity %d should sample", n)
+	}
+	for _, e := range []int{1, 6} { // LRU, LIRS
+		p.rebuild(e)
+		for range n {
+			request()
+		}
+	}
+	p.rebuild(0) // back to W-TinyLFU
+	got := sketchOf(p.real)
+	if got == nil {
+		t.Fatal("real policy is not a W-TinyLFU")
+	}
+	if !slices.Equal(got.table, want.table) || got.additions != want.additions {
+		t.Errorf("rebuilt sketch differs from one fed every request (additions %d, want %d)", got.additions, want.additions)
+	}
+	if p.shadow != nil {
+		t.Error("shadow kept while the real policy carries the sketch")
+	}
+}
