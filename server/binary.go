@@ -356,10 +356,14 @@ func indexCRLF(b []byte) int {
 
 func (h *binaryHandler) setSource(br *bufio.Reader) { h.r.SetSource(br) }
 
-// release drops scratch buffers that a large value grew.
-func (h *binaryHandler) release() {
-	h.r.ShrinkBuffers(scratchKeep)
-	if cap(h.val) > scratchKeep {
+// release drops scratch buffers larger than keep bytes (see
+// textHandler.release).
+func (h *binaryHandler) release(keep int) {
+	h.r.ShrinkBuffers(keep)
+	if cap(h.val) > keep {
 		h.val = nil
+	}
+	if cap(h.out) > keep {
+		h.out = nil
 	}
 }

@@ -71,6 +71,14 @@ func TestParkAndResume(t *testing.T) {
 			t.Errorf("a parked connection holds its idle read array (%v), read buffer (%v) or reply buffer (%v)",
 				c.idle != nil, c.br != nil, c.bw.small != nil)
 		}
+		if c.cr.pre != nil {
+			t.Error("a parked connection's reader still points into its idle read array")
+		}
+		if h, ok := c.p.(*textHandler); !ok {
+			t.Errorf("handler %T, want text", c.p)
+		} else if h.out != nil || h.val != nil {
+			t.Errorf("a parked text handler keeps its reply (%d bytes) or value (%d bytes) scratch", cap(h.out), cap(h.val))
+		}
 	}
 	p.mu.Unlock()
 	// stats reports them, on a connection of its own (not parked yet).

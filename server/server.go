@@ -533,7 +533,7 @@ func (c *conn) release() {
 	}
 	c.bw.release()
 	if c.p != nil {
-		c.p.release()
+		c.p.release(scratchKeep)
 	}
 }
 
@@ -776,6 +776,9 @@ func (c *conn) tryPark() error {
 	// collection is what gives the memory of parked connections back.
 	idle := c.idle
 	c.idle = nil
+	if c.p != nil {
+		c.p.release(0)
+	}
 	if p := s.parking.Load(); p != nil && p.park(c) {
 		return errParked
 	}
@@ -926,6 +929,11 @@ func (cr *countingReader) Read(p []byte) (int, error) {
 	if len(cr.pre) > 0 {
 		n := copy(p, cr.pre)
 		cr.pre = cr.pre[n:]
+		if len(cr.pre) == 0 {
+			// An empty tail still points into the idle array and
+			// would keep it alive after the connection parks.
+			cr.pre = nil
+		}
 		return n, nil
 	}
 	if cr.bw.Buffered() > 0 {
@@ -974,8 +982,9 @@ type protocolHandler interface {
 	// setSource switches the handler's reader to the connection's newly
 	// lent bufio.Reader.
 	setSource(br *bufio.Reader)
-	// release drops scratch buffers grown past their usual size.
-	release()
+	// release drops scratch buffers larger than keep bytes (all of
+	// them with 0, when the connection parks).
+	release(keep int)
 	// last names the request handle served last, and its key, for logs.
 	last() (command string, key []byte)
 }

@@ -742,11 +742,15 @@ func formatRusage(d time.Duration) string {
 
 func (h *textHandler) setSource(br *bufio.Reader) { h.r.SetSource(br) }
 
-// release drops scratch buffers that a large value grew, so that an idle
-// connection does not keep them.
-func (h *textHandler) release() {
-	h.r.ShrinkBuffers(scratchKeep)
-	if cap(h.val) > scratchKeep {
+// release drops scratch buffers larger than keep bytes: those a large
+// value grew, so that an idle connection does not keep them, or all of
+// them when the connection parks.
+func (h *textHandler) release(keep int) {
+	h.r.ShrinkBuffers(keep)
+	if cap(h.val) > keep {
 		h.val = nil
+	}
+	if cap(h.out) > keep {
+		h.out = nil
 	}
 }
