@@ -35,6 +35,12 @@ func NewReader(br *bufio.Reader, lim Limits) *Reader {
 	return &Reader{br: br, lim: lim}
 }
 
+// AtBoundary reports whether the Reader holds no part of a request
+// between calls to ReadRequest: no refused data block is still to be
+// discarded. A server may then drop the Reader (to save memory on an idle
+// connection) and read the rest of the stream with a new one.
+func (r *Reader) AtBoundary() bool { return r.swallow == 0 }
+
 // Buffered returns the number of bytes already buffered: when it is 0 after
 // a request, a server that executes pipelined requests in batches should
 // flush its replies before the next ReadRequest blocks.

@@ -62,11 +62,20 @@ func TestReaderSwallow(t *testing.T) {
 	in := "set k 0 0 20\r\n" + strings.Repeat("x", 20) + "\r\nget a\r\n"
 	r := NewReader(bufio.NewReaderSize(strings.NewReader(in), 16), Limits{MaxItemSize: 10})
 	var req Request
+	if !r.AtBoundary() {
+		t.Fatal("a new Reader is not at a request boundary")
+	}
 	if err := r.ReadRequest(&req); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("err = %v", err)
 	}
+	if r.AtBoundary() {
+		t.Fatal("at a boundary with a refused block still to discard")
+	}
 	if err := r.ReadRequest(&req); err != nil || req.Command != CmdGet {
 		t.Fatalf("after swallow: %v %v", req.Command, err)
+	}
+	if !r.AtBoundary() {
+		t.Fatal("not at a boundary after the block was discarded")
 	}
 }
 

@@ -102,7 +102,7 @@ func (h *textHandler) authenticateText() error {
 	}
 	line, err := br.ReadSlice('\n')
 	defer func() {
-		if !h.authed {
+		if !h.c.authed {
 			// memcached answers one login attempt per read and drops the
 			// rest of what arrived with it.
 			_, _ = br.Discard(br.Buffered())
@@ -147,7 +147,7 @@ func (h *textHandler) authenticateText() error {
 		s.audit("authentication failed", h.c, "user", string(cred[0]))
 		return h.write([]byte(replyAuthFailure))
 	}
-	h.authed = true
+	h.c.authed = true
 	return h.write([]byte(memproto.ReplyStored))
 }
 
@@ -165,7 +165,7 @@ func (h *binaryHandler) saslAuth(op memproto.BinaryOpcode) error {
 		if string(h.req.Key) == "PLAIN" {
 			parts := bytes.Split(h.req.Value, []byte{0})
 			if len(parts) == 3 && s.SASL.Authenticate(parts[1], parts[2]) {
-				h.authed = true
+				h.c.authed = true
 				h.out = memproto.AppendBinarySASLAuthResponse(h.out[:0], hd.Opcode, hd.Opaque, true, nil)
 				return h.write(h.out)
 			}

@@ -25,8 +25,6 @@ type binaryHandler struct {
 	val []byte
 	out []byte
 	num [20]byte
-	// authed: the connection has logged in (only with Server.SASL).
-	authed bool
 }
 
 func newBinaryHandler(c *conn) *binaryHandler {
@@ -68,7 +66,7 @@ func (h *binaryHandler) handle() error {
 			return h.saslAuth(op)
 		case memproto.BinaryOpVersion:
 		default:
-			if !h.authed {
+			if !h.c.authed {
 				// memcached answers "Auth failure." and closes.
 				if err := h.fail(memproto.BinaryStatusAuthError); err != nil {
 					return err
@@ -355,6 +353,10 @@ func indexCRLF(b []byte) int {
 }
 
 func (h *binaryHandler) setSource(br *bufio.Reader) { h.r.SetSource(br) }
+
+// atBoundary: the binary reader discards a refused body within the
+// request that refused it.
+func (h *binaryHandler) atBoundary() bool { return true }
 
 // release drops scratch buffers larger than keep bytes (see
 // textHandler.release).

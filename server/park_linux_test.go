@@ -74,10 +74,8 @@ func TestParkAndResume(t *testing.T) {
 		if c.cr.pre != nil {
 			t.Error("a parked connection's reader still points into its idle read array")
 		}
-		if h, ok := c.p.(*textHandler); !ok {
-			t.Errorf("handler %T, want text", c.p)
-		} else if h.out != nil || h.val != nil {
-			t.Errorf("a parked text handler keeps its reply (%d bytes) or value (%d bytes) scratch", cap(h.out), cap(h.val))
+		if c.p != nil || c.proto != protoText {
+			t.Errorf("a parked connection keeps its handler (%T) or forgot its protocol (%d)", c.p, c.proto)
 		}
 	}
 	p.mu.Unlock()
@@ -329,5 +327,41 @@ func TestTLSConnectionDoesNotPark(t *testing.T) {
 	}
 	if p := srv.parking.Load(); p == nil || p.parkedTotal() != 0 {
 		t.Fatal("a TLS connection was parked")
+	}
+}
+
+// A parked connection gives up its protocol handler, and a new one
+// resumes it: what the connection must remember between requests, its
+// login and a refused data block still to be discarded, survives.
+func TestParkKeepsStateBetweenRequests(t *testing.T) {
+	af, err := ParseAuthFile([]byte("user:secret\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 20 * time.Millisecond,
+		TextAuth: af, MaxItemSize: 1024}
+	addr, _ := startServer(t, srv)
+	t.Cleanup(func() { srv.Close() })
+	c, r := dial(t, addr)
+	if got := roundTrip(t, c, r, "set a 0 0 11\r\nuser secret\r\n", 1); got != "STORED\r\n" {
+		t.Fatalf("login: %q", got)
+	}
+	waitParked(t, srv, 1)
+	if got := roundTrip(t, c, r, "set k 0 0 1\r\nx\r\n", 1); got != "STORED\r\n" {
+		t.Fatalf("set after parking (still logged in?): %q", got)
+	}
+	// A value over the item size is refused as soon as its line arrives;
+	// its data block, sent after the connection has parked, is
+	// discarded, not read as commands.
+	if got := roundTrip(t, c, r, "set big 0 0 5000\r\n", 1); got != "SERVER_ERROR object too large for cache\r\n" {
+		t.Fatalf("oversized set: %q", got)
+	}
+	waitParked(t, srv, 1)
+	block := make([]byte, 5000)
+	for i := range block {
+		block[i] = 'g' // "get"s would answer if it were read as commands
+	}
+	if got := roundTrip(t, c, r, string(block)+"\r\nget k big\r\n", 3); got != "VALUE k 0 1\r\nx\r\nEND\r\n" {
+		t.Fatalf("after the refused block: %q", got)
 	}
 }

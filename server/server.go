@@ -463,6 +463,29 @@ type conn struct {
 	idleKick atomic.Bool
 	// epollFD is the descriptor registered with the parker, or -1.
 	epollFD int
+	// proto is the protocol chosen by the first request; it outlives
+	// the handler, which a parked connection drops.
+	proto protocolKind
+	// authed: the connection has logged in (with Server.TextAuth or
+	// Server.SASL).
+	authed bool
+}
+
+// protocolKind is a connection's protocol, chosen by its first byte.
+type protocolKind uint8
+
+const (
+	protoUnknown protocolKind = iota
+	protoText
+	protoBinary
+)
+
+// newHandler returns a handler for protocol k.
+func (c *conn) newHandler(k protocolKind) protocolHandler {
+	if k == protoBinary {
+		return newBinaryHandler(c)
+	}
+	return newTextHandler(c)
 }
 
 // idleReadSize is what an idle connection reads when a request arrives:
@@ -578,11 +601,14 @@ func (c *conn) run() (reason string, parked bool) {
 		return c.closeReason(err), false
 	}
 	if c.p == nil {
-		// Choose the protocol by the first byte, as memcached does.
-		c.p = c.chooseProtocol()
-		if c.p == nil {
-			return closeError, false // memcached binds -S to binary: not a binary request, so close
+		if c.proto == protoUnknown {
+			// Choose the protocol by the first byte, as memcached does.
+			c.proto = c.chooseProtocol()
+			if c.proto == protoUnknown {
+				return closeError, false // memcached binds -S to binary: not a binary request, so close
+			}
 		}
+		c.p = c.newHandler(c.proto) // the first, or a parked connection's next
 	}
 	p := c.p
 	maxStreak := s.MaxReqsPerEvent
@@ -630,6 +656,11 @@ func (c *conn) run() (reason string, parked bool) {
 				}
 				return c.closeReason(err), false
 			}
+			if c.p == nil {
+				// It dropped the handler to park, then could not.
+				c.p = c.newHandler(c.proto)
+			}
+			p = c.p
 		} else if streak++; streak >= maxStreak {
 			// A long pipeline does not starve the other connections.
 			streak = 0
@@ -639,22 +670,22 @@ func (c *conn) run() (reason string, parked bool) {
 	}
 }
 
-// chooseProtocol returns the handler for the protocol the first byte of
-// the connection asks for, or nil if the connection must close.
-func (c *conn) chooseProtocol() protocolHandler {
+// chooseProtocol returns the protocol the first byte of the connection
+// asks for, or protoUnknown if the connection must close.
+func (c *conn) chooseProtocol() protocolKind {
 	s := c.srv
 	first := c.idle[0]
 	switch {
 	case s.TextAuth != nil:
-		return newTextHandler(c) // memcached binds -Y to the text protocol
+		return protoText // memcached binds -Y to the text protocol
 	case s.SASL != nil && first != binaryMagicRequest:
-		return nil
+		return protoUnknown
 	case s.Protocol == "ascii":
-		return newTextHandler(c)
+		return protoText
 	case s.Protocol == "binary" || first == binaryMagicRequest:
-		return newBinaryHandler(c)
+		return protoBinary
 	}
-	return newTextHandler(c)
+	return protoText
 }
 
 // closeReason names why err ended the connection, as memcached's
@@ -778,6 +809,13 @@ func (c *conn) tryPark() error {
 	c.idle = nil
 	if c.p != nil {
 		c.p.release(0)
+		if c.p.atBoundary() {
+			// A new handler of the same protocol resumes the
+			// connection (run); its state between requests is the
+			// connection's (proto, authed).
+			c.p = nil
+			c.text.Store(nil)
+		}
 	}
 	if p := s.parking.Load(); p != nil && p.park(c) {
 		return errParked
@@ -985,6 +1023,10 @@ type protocolHandler interface {
 	// release drops scratch buffers larger than keep bytes (all of
 	// them with 0, when the connection parks).
 	release(keep int)
+	// atBoundary reports whether the handler holds nothing of a request
+	// between calls to handle, so that a parking connection can drop it
+	// and make a new one of the same protocol when it resumes.
+	atBoundary() bool
 	// last names the request handle served last, and its key, for logs.
 	last() (command string, key []byte)
 }

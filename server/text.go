@@ -20,8 +20,6 @@ type textHandler struct {
 	out []byte   // reply-line scratch
 	mop MetaOp   // meta request scratch
 	num [24]byte // ma number scratch
-	// authed: the connection has logged in (only with Server.TextAuth).
-	authed bool
 }
 
 func newTextHandler(c *conn) *textHandler {
@@ -52,7 +50,7 @@ const maxLineLength = 16 << 10
 var errClose = errors.New("protocol error: closing connection")
 
 func (h *textHandler) handle() error {
-	if h.c.srv.TextAuth != nil && !h.authed {
+	if h.c.srv.TextAuth != nil && !h.c.authed {
 		return h.authenticateText()
 	}
 	req := &h.req
@@ -741,6 +739,8 @@ func formatRusage(d time.Duration) string {
 }
 
 func (h *textHandler) setSource(br *bufio.Reader) { h.r.SetSource(br) }
+
+func (h *textHandler) atBoundary() bool { return h.r.AtBoundary() }
 
 // release drops scratch buffers larger than keep bytes: those a large
 // value grew, so that an idle connection does not keep them, or all of
