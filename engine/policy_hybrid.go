@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"cmp"
-	"math"
-	"slices"
-)
+import "math"
 
 // hybrid is an adaptive ensemble: it runs miniature simulations of several
 // expert policies (LRU, ARC, 2Q, S3-FIFO, W-TinyLFU with a 1% and a 20%
@@ -38,18 +34,22 @@ import (
 // mode") the real cache simply holds what the leader's miniature holds:
 // Evict returns a resident entry the leader has dropped, so switching
 // costs nothing and the contents converge at once. With sampled
-// miniatures the real policy is rebuilt as that expert: the resident entries
-// are fed to a fresh instance, least recently used first, and those sampled
-// entries the new leader's miniature does not hold ("orphans") are evicted
-// first, so the real cache converges to the leader's contents. A rebuild
-// is O(resident log resident) and happens at most once per period, so every
-// operation stays O(log n) amortised.
+// miniatures a fresh instance of the new leader's policy takes over, and
+// the entries move to it a few per operation (hybridMigrateBatch), in the
+// previous instance's eviction order, so the stalest arrive first; an
+// entry requested before its turn moves at once, as just used. Those
+// sampled entries the new leader's miniature does not hold ("orphans")
+// are evicted first, so the real cache converges to the leader's
+// contents. A switch thus does O(resident) cheap work (marking the
+// entries), never a whole rebuild of the policy under the shard's lock,
+// and every operation stays O(1) amortised. No other switch happens until
+// the previous instance is empty.
 //
-// A rebuilt instance starts without its expert's history (ghost lists,
+// The new instance starts without its expert's history (ghost lists,
 // segment membership; the frequency sketch alone is handed on, see
-// shadow), so in sampled mode a switch
-// costs more than the exclusive hits say: there a challenger must also
-// lead by hybridRebuildMargin of the current expert's recent hits. Sampled
+// shadow), so in sampled mode a switch costs more than the exclusive hits
+// say: there a challenger must also lead by hybridRebuildMargin of the
+// current expert's recent hits. Sampled
 // mode decides hybridSampledPeriods times per turnover of the cache: the
 // miniatures see enough requests for that, and a large cache that follows
 // the wrong expert for a whole turnover loses many hits.
@@ -68,11 +68,15 @@ type hybrid struct {
 	hash    []uint64 // by id
 	weight  []uint32 // by id
 	present []bool   // by id
-	stamp   []uint32 // by id: the request clock at its last request
-	clock   uint32   // wraps; ages are clock-stamp
 	n       int      // resident entries
 	weightN uint64   // resident weight
 	orphans []uint32 // evict these first (if still orphans)
+	// old is the instance of the previous leader while its entries move
+	// to the new one after a switch in sampled mode (nil otherwise); inOld
+	// marks the ids it still holds, oldN counts them.
+	old   Policy
+	inOld []bool // by id
+	oldN  int
 	// shadow counts every request while the real policy is not a
 	// W-TinyLFU, so a W-TinyLFU rebuilt later starts with the frequency
 	// sketch it would have had (a sketch depends only on the requests);
@@ -117,8 +121,11 @@ const (
 	hybridSampledPeriods = 4
 	// hybridRebuildMargin is the least advantage, as a share of the
 	// current expert's decayed hits, a challenger needs in sampled mode,
-	// where a switch rebuilds the real policy without its history.
+	// where a switch starts a fresh instance without its expert's history.
 	hybridRebuildMargin = 0.005
+	// hybridMigrateBatch is the number of entries that move to a new
+	// leader's instance per operation after a switch in sampled mode.
+	hybridMigrateBatch = 32
 	// hybridN is the number of experts.
 	hybridN = len(hybridExperts)
 )
@@ -164,7 +171,8 @@ func (p *hybrid) setRate(rate uint64) {
 	p.orphans, p.victims = p.orphans[:0], p.victims[:0]
 	p.index = hashIndex{}
 	if p.follow {
-		p.real = nil
+		p.real, p.old, p.oldN = nil, nil, 0
+		clear(p.inOld)
 		p.minis[p.cur].track = true
 		// Every resident entry (none are in the fresh miniatures) is a
 		// candidate victim.
@@ -198,6 +206,9 @@ func (p *hybrid) request(h uint64, w uint32, hit bool) {
 		if p.follow {
 			p.collect()
 		}
+	}
+	if p.old != nil {
+		p.migrate(hybridMigrateBatch)
 	}
 	p.requests++
 	period := uint64(p.n)
@@ -252,7 +263,7 @@ func (p *hybrid) decide() {
 			best, bestGain = i, g
 		}
 	}
-	if best != p.cur {
+	if best != p.cur && p.old == nil {
 		p.rebuild(best)
 	}
 }
@@ -269,8 +280,9 @@ func (p *hybrid) collect() {
 }
 
 // rebuild makes expert e the leader. In follow mode it lists the resident
-// entries the new leader does not hold as victims; otherwise it hands the
-// resident entries to a fresh instance of e.
+// entries the new leader does not hold as victims; otherwise a fresh
+// instance of e takes over and the resident entries start moving to it
+// (see migrate).
 func (p *hybrid) rebuild(e int) {
 	p.minis[p.cur].track = false
 	p.minis[p.cur].dropped = p.minis[p.cur].dropped[:0]
@@ -285,35 +297,35 @@ func (p *hybrid) rebuild(e int) {
 		}
 		return
 	}
-	// The new instance gets the resident entries least recently used
-	// first, so its recency order is the real one.
-	ids := make([]uint32, 0, p.n)
-	for id, ok := range p.present {
-		if ok {
-			ids = append(ids, uint32(id))
-		}
+	if p.old != nil {
+		p.settle()
 	}
-	slices.SortFunc(ids, func(a, b uint32) int {
-		return cmp.Compare(p.clock-p.stamp[b], p.clock-p.stamp[a])
-	})
 	carry := p.shadow
 	if s := sketchOf(p.real); s != nil {
 		c := *s // the table outlives the old instance, not the rest
 		carry = &c
 	}
+	prev := p.real
 	p.real = hybridExperts[e](p.capacity)
 	leader := &p.minis[e]
 	p.orphans = p.orphans[:0]
-	for _, id := range ids {
+	p.inOld = growTo(p.inOld, len(p.present))
+	for id, ok := range p.present {
+		if !ok {
+			continue
+		}
+		if prev != nil {
+			p.inOld[id] = true
+			p.oldN++
+		} else {
+			p.real.Insert(uint32(id), p.hash[id], p.weight[id]) // not reached: the first instance starts empty
+		}
 		if p.sampled(p.hash[id]) && !leader.contains(p.hash[id]) {
-			p.orphans = append(p.orphans, id)
-			p.real.Insert(id, p.hash[id], p.weight[id])
+			p.orphans = append(p.orphans, uint32(id))
 		}
 	}
-	for _, id := range ids {
-		if !p.sampled(p.hash[id]) || leader.contains(p.hash[id]) {
-			p.real.Insert(id, p.hash[id], p.weight[id])
-		}
+	if p.oldN > 0 {
+		p.old = prev
 	}
 	// Hand the request history on: a new W-TinyLFU takes the sketch (the
 	// counts its inserts above added are dropped with its own); any other
@@ -333,6 +345,56 @@ func (p *hybrid) rebuild(e int) {
 	}
 }
 
+// migrate moves up to n entries from the previous instance to the
+// current one, in the previous instance's eviction order.
+func (p *hybrid) migrate(n int) {
+	for ; n > 0 && p.old != nil; n-- {
+		id, ok := p.old.Evict()
+		if !ok {
+			p.old, p.oldN = nil, 0 // not reached: oldN counts what it holds
+			return
+		}
+		p.inOld[id] = false
+		p.oldN--
+		if p.oldN == 0 {
+			p.old = nil
+		}
+		p.adopt(id)
+	}
+}
+
+// settle moves every entry the previous instance still holds. Only a
+// switch forced before the last one finished (tests) needs it; decide
+// waits instead.
+func (p *hybrid) settle() {
+	p.migrate(p.oldN)
+}
+
+// adopt hands resident id to the current instance. A W-TinyLFU takes it
+// without counting a request, so that its sketch stays the requests'.
+func (p *hybrid) adopt(id uint32) {
+	if t, ok := p.real.(*tinyLFU); ok {
+		t.adopt(id, p.hash[id], p.weight[id])
+		return
+	}
+	p.real.Insert(id, p.hash[id], p.weight[id])
+}
+
+// fromOld takes id out of the draining previous instance; it reports
+// whether that instance held it.
+func (p *hybrid) fromOld(id uint32) bool {
+	if p.old == nil || !p.inOld[id] {
+		return false
+	}
+	p.old.Remove(id)
+	p.inOld[id] = false
+	p.oldN--
+	if p.oldN == 0 {
+		p.old = nil
+	}
+	return true
+}
+
 // sketchOf returns the frequency sketch of a W-TinyLFU policy, nil for
 // any other.
 func sketchOf(pol Policy) *sketch {
@@ -348,9 +410,8 @@ func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
 		p.present = growTo(p.present, n)
 		p.hash = growTo(p.hash, n)
 		p.weight = growTo(p.weight, n)
-		p.stamp = growTo(p.stamp, n)
+		p.inOld = growTo(p.inOld, n)
 	}
-	p.touch(id)
 	p.present[id], p.hash[id], p.weight[id] = true, hash, weight
 	p.n++
 	p.weightN += uint64(weight)
@@ -370,19 +431,16 @@ func (p *hybrid) Insert(id uint32, hash uint64, weight uint32) {
 	p.request(hash, weight, false)
 }
 
-// touch records a request for id on the clock.
-func (p *hybrid) touch(id uint32) {
-	p.clock++
-	p.stamp[id] = p.clock
-}
-
 func (p *hybrid) Access(id uint32) {
-	p.touch(id)
 	if !p.follow {
 		if p.shadow != nil {
 			p.shadow.increment(p.hash[id])
 		}
-		p.real.Access(id)
+		if p.fromOld(id) {
+			p.real.Insert(id, p.hash[id], p.weight[id]) // moves as just used
+		} else {
+			p.real.Access(id)
+		}
 	}
 	p.request(p.hash[id], p.weight[id], true)
 }
@@ -390,18 +448,21 @@ func (p *hybrid) Access(id uint32) {
 func (p *hybrid) Update(id uint32, weight uint32) {
 	p.weightN = p.weightN - uint64(p.weight[id]) + uint64(weight)
 	p.weight[id] = weight
-	p.touch(id)
 	if !p.follow {
 		if p.shadow != nil {
 			p.shadow.increment(p.hash[id])
 		}
-		p.real.Update(id, weight)
+		if p.fromOld(id) {
+			p.real.Insert(id, p.hash[id], weight)
+		} else {
+			p.real.Update(id, weight)
+		}
 	}
 	p.request(p.hash[id], weight, true)
 }
 
 func (p *hybrid) Remove(id uint32) {
-	if !p.follow {
+	if !p.follow && !p.fromOld(id) {
 		p.real.Remove(id)
 	}
 	p.forget(id)
@@ -444,12 +505,22 @@ func (p *hybrid) Evict() (uint32, bool) {
 		id := p.orphans[len(p.orphans)-1]
 		p.orphans = p.orphans[:len(p.orphans)-1]
 		if p.present[id] && !leader.contains(p.hash[id]) {
-			p.real.Remove(id)
+			if !p.fromOld(id) {
+				p.real.Remove(id)
+			}
 			p.forget(id)
 			return id, true
 		}
 	}
+	if p.old != nil {
+		p.migrate(hybridMigrateBatch)
+	}
 	id, ok := p.real.Evict()
+	if !ok && p.old != nil {
+		// Nothing has moved yet: the previous instance's victim.
+		p.migrate(1)
+		id, ok = p.real.Evict()
+	}
 	if ok {
 		p.forget(id)
 	}

@@ -159,44 +159,66 @@ func TestLIRSOrder(t *testing.T) {
 	}
 }
 
-// TestHybridRebuildKeepsRecency: in sampled mode a switch hands the
-// resident entries to a fresh instance of the new leader; they must go in
-// least recently used first, so a rebuilt LRU evicts in the order the
-// entries were last used (after the orphans, the sampled entries the
-// leader's miniature does not hold).
-func TestHybridRebuildKeepsRecency(t *testing.T) {
+// TestHybridSwitchMigratesGradually: in sampled mode a switch hands the
+// resident entries to a fresh instance of the new leader a batch per
+// operation, in the previous instance's eviction order, and at once for an
+// entry requested before its turn; no switch does the whole move in one
+// operation. (While entries move, one that moves lands ahead of entries
+// requested a little earlier: the policies insert at their most recent
+// end. The move is short: hybridMigrateBatch per operation.)
+func TestHybridSwitchMigratesGradually(t *testing.T) {
 	const n = 40000
 	p := newHybrid(n)
 	for id := range uint32(n) {
 		p.Insert(id, uint64(id)*0x9e3779b97f4a7c15, 1)
 	}
 	order := rand.New(rand.NewPCG(9, 9)).Perm(n)
-	used := make([]int, n) // id -> position in the access order
-	for pos, id := range order {
+	for _, id := range order {
 		p.Access(uint32(id))
-		used[id] = pos
 	}
 	if p.follow {
 		t.Fatalf("capacity %d should sample (rate %d)", n, p.rate)
 	}
 	p.rebuild(1) // LRU
-	orphans := map[uint32]bool{}
-	for _, id := range p.orphans {
-		orphans[id] = true
+	if p.old == nil || p.oldN != n {
+		t.Fatalf("after the switch the previous instance holds %d entries, want all %d", p.oldN, n)
 	}
-	last := -1
-	for range n {
+	// The most recently used entries, requested again right after the
+	// switch, move at once (and a batch of the stalest with each).
+	late := order[n-100:]
+	for _, id := range late {
+		before := p.oldN
+		p.Access(uint32(id))
+		if p.inOld[id] {
+			t.Fatalf("entry %d requested after the switch is still in the previous instance", id)
+		}
+		if moved := before - p.oldN; p.old != nil && moved > hybridMigrateBatch+1 {
+			t.Fatalf("one request moved %d entries", moved)
+		}
+	}
+	ops := 0
+	for p.old != nil {
+		p.Access(uint32(late[ops%len(late)]))
+		ops++
+	}
+	if want := n/hybridMigrateBatch + 1; ops > want {
+		t.Fatalf("the move took %d more requests, want at most %d", ops, want)
+	}
+	// Once the move is over the new instance alone decides: requested
+	// again, the late entries are the LRU's most recent and leave last.
+	isLate := map[uint32]bool{}
+	for _, id := range late {
+		isLate[uint32(id)] = true
+		p.Access(uint32(id))
+	}
+	for i := range n {
 		id, ok := p.Evict()
 		if !ok {
 			t.Fatal("Evict failed")
 		}
-		if orphans[id] {
-			continue
+		if isLate[id] && i < n-len(late) {
+			t.Fatalf("entry %d, just requested, evicted %d-th of %d", id, i, n)
 		}
-		if used[id] < last {
-			t.Fatalf("evicted id %d (used %d-th) after one used %d-th", id, used[id], last)
-		}
-		last = used[id]
 	}
 }
 

@@ -73,19 +73,26 @@ func (p *tinyLFU) mainCap() uint64 { return p.capacity - p.windowCap }
 func (p *tinyLFU) resident() int { return p.window.n + p.probation.n + p.protected.n }
 
 func (p *tinyLFU) Insert(id uint32, hash uint64, weight uint32) {
+	p.adopt(id, hash, weight)
+	p.sketch.increment(hash)
+	if p.adaptive {
+		p.climb.misses++
+		p.maybeAdapt()
+	}
+}
+
+// adopt inserts a resident entry handed over from another policy (by
+// the hybrid after a switch) without counting it in the sketch: it was
+// not requested.
+func (p *tinyLFU) adopt(id uint32, hash uint64, weight uint32) {
 	p.links.grow(id)
 	n := len(p.links.next)
 	p.hash = growTo(p.hash, n)
 	p.weight = growTo(p.weight, n)
 	p.hash[id], p.weight[id] = hash, weight
 	p.sketch.ensure(p.resident() + 1)
-	p.sketch.increment(hash)
 	p.links.pushFront(&p.window, id, tlWindow)
 	p.ww += uint64(weight)
-	if p.adaptive {
-		p.climb.misses++
-		p.maybeAdapt()
-	}
 }
 
 func (p *tinyLFU) Access(id uint32) {
