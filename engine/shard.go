@@ -201,7 +201,7 @@ func (s *shard) room(n int) bool {
 	if c == hugeClass {
 		return a.held+int64(hugeSize(n)) <= budget
 	}
-	return len(a.classes[c].free) > 0 || len(a.pool) > 0 || a.held+int64(a.pageSize) <= budget
+	return a.classes[c].freeChunks() > 0 || len(a.pool) > 0 || a.held+int64(a.pageSize) <= budget
 }
 
 // alloc finds a chunk for an item of n bytes, evicting as needed so that

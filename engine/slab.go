@@ -33,7 +33,19 @@ type slabClass struct {
 	perPage int      // chunks per page
 	pages   int      // pages assigned
 	free    []uint32 // free chunk addresses (LIFO)
+	// A new page is handed out a chunk at a time (carved): chunks next
+	// to next+left-1 of page carve have never been used and are on no
+	// list. Its memory, zero from the allocator, is not touched before it
+	// is needed, so a partly used page does not count in full in the
+	// process's resident memory (with many shards, every class's last
+	// page is partly used).
+	carve      uint32
+	next, left int
 }
+
+// freeChunks is the number of chunks class c can hand out without a new
+// page.
+func (cl *slabClass) freeChunks() int { return len(cl.free) + cl.left }
 
 type page struct {
 	buf   []byte
@@ -106,17 +118,42 @@ func (a *arena) chunk(addr uint32) hdr {
 	return p.buf[off : off+size : off+size]
 }
 
-// popFree takes a free chunk of class c.
+// popFree takes a free chunk of class c: a freed one if any, else a
+// never-used one of its new page.
 func (a *arena) popFree(c int) (uint32, bool) {
 	cl := &a.classes[c]
 	n := len(cl.free)
 	if n == 0 {
-		return 0, false
+		return a.carveFree(c)
 	}
 	addr := cl.free[n-1]
 	cl.free = cl.free[:n-1]
 	a.pages[addr>>addrChunkBit].live++
 	return addr, true
+}
+
+// carveFree hands out the next never-used chunk of class c's new page.
+func (a *arena) carveFree(c int) (uint32, bool) {
+	cl := &a.classes[c]
+	if cl.left == 0 {
+		return 0, false
+	}
+	addr := cl.carve<<addrChunkBit | uint32(cl.next)
+	cl.next++
+	cl.left--
+	a.pages[cl.carve].live++
+	return addr, true
+}
+
+// finishCarve puts the never-used chunks of class c's new page on its
+// free list (they are zero, so free: a zero key length marks a free
+// chunk), for compaction, which works from the free list.
+func (a *arena) finishCarve(c int) {
+	cl := &a.classes[c]
+	for i := cl.next + cl.left - 1; i >= cl.next; i-- {
+		cl.free = append(cl.free, cl.carve<<addrChunkBit|uint32(i))
+	}
+	cl.left = 0
 }
 
 func (a *arena) newPageNumber() uint32 {
@@ -133,6 +170,7 @@ func (a *arena) newPageNumber() uint32 {
 // if held+pageSize <= budget. It reports whether c got a page.
 func (a *arena) grow(c int, budget int64) bool {
 	var pn uint32
+	fresh := false
 	if n := len(a.pool); n > 0 {
 		pn = a.pool[n-1]
 		a.pool = a.pool[:n-1]
@@ -143,11 +181,17 @@ func (a *arena) grow(c int, budget int64) bool {
 		pn = a.newPageNumber()
 		a.pages[pn].buf = make([]byte, a.pageSize)
 		a.held += int64(a.pageSize)
+		fresh = true
 	}
 	p := &a.pages[pn]
 	p.class, p.live = int16(c), 0
 	cl := &a.classes[c]
 	cl.pages++
+	if fresh && cl.left == 0 {
+		cl.carve, cl.next, cl.left = pn, 0, cl.perPage
+		return true
+	}
+	// A pooled page holds old chunks: mark them all free.
 	for i := cl.perPage - 1; i >= 0; i-- {
 		addr := pn<<addrChunkBit | uint32(i)
 		hdr(p.buf[i*cl.size:]).markFree()
@@ -200,8 +244,8 @@ func (a *arena) shrink(moved func(src, dst uint32), dropPool bool) bool {
 	best, bestFree := -1, 0
 	for c := range a.classes {
 		cl := &a.classes[c]
-		if cl.pages > 0 && len(cl.free) >= cl.perPage && len(cl.free)*cl.size > bestFree {
-			best, bestFree = c, len(cl.free)*cl.size
+		if free := cl.freeChunks(); cl.pages > 0 && free >= cl.perPage && free*cl.size > bestFree {
+			best, bestFree = c, free*cl.size
 		}
 	}
 	if best < 0 {
@@ -215,6 +259,7 @@ func (a *arena) shrink(moved func(src, dst uint32), dropPool bool) bool {
 // free chunks of other pages of c and moves it to the pool. The class must
 // have at least perPage free chunks, which guarantees room.
 func (a *arena) compact(c int, moved func(src, dst uint32)) {
+	a.finishCarve(c)
 	cl := &a.classes[c]
 	victim, least := uint32(0), uint32(1<<32-1)
 	for pn := range a.pages {

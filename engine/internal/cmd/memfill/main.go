@@ -32,21 +32,23 @@ func main() {
 	mem := flag.Int64("m", 1024, "engine MaxMemory in MiB")
 	addr := flag.String("memcached", "", "fill the memcached at this address instead of the engine")
 	pid := flag.Int("pid", 0, "memcached's process id (memcached mode)")
+	policy := flag.String("policy", "", "engine eviction policy (default: the engine's)")
+	shards := flag.Int("shards", 0, "engine shards (default: the engine's)")
 	flag.Parse()
 	value := bytes.Repeat([]byte("v"), *size)
 	if *addr != "" {
 		fillMemcached(*addr, *pid, *n, value)
 		return
 	}
-	fillEngine(*n, value, *mem<<20)
+	fillEngine(*n, value, &engine.Config{MaxMemory: *mem << 20, EvictionPolicy: *policy, Shards: *shards})
 }
 
 func key(i int) string { return fmt.Sprintf("key:%012d", i) }
 
-func fillEngine(n int, value []byte, maxMemory int64) {
+func fillEngine(n int, value []byte, cfg *engine.Config) {
 	rss0 := rss(os.Getpid())
 	heap0 := heap()
-	c, err := engine.New(&engine.Config{MaxMemory: maxMemory})
+	c, err := engine.New(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
