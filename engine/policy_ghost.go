@@ -19,44 +19,59 @@ func mix64(x uint64) uint64 {
 // backward-shift deletion. It is pointer-free and allocates only when it
 // grows; a steady insert/delete churn at a constant size allocates nothing.
 // The zero value is an empty table.
+//
+// Probes read only the key array (0 marks an empty slot; a hash of 0 is
+// stored as hashIndexZero), so a lookup touches one cache line per probe
+// and the value array only once, on a hit.
 type hashIndex struct {
-	keys  []uint64
-	vals  []uint32 // nilID = empty slot
+	keys  []uint64 // 0 = empty slot
+	vals  []uint32
 	n     int
 	shift uint8 // 64 - log2(len(keys))
 }
 
-func (t *hashIndex) slot(h uint64) int { return int((h * 0x9E3779B97F4A7C15) >> t.shift) }
+// hashIndexZero stands for a hash of 0, which would read as an empty slot.
+const hashIndexZero = 0x9E3779B97F4A7C15
+
+func indexKey(h uint64) uint64 {
+	if h == 0 {
+		return hashIndexZero
+	}
+	return h
+}
+
+func (t *hashIndex) slot(k uint64) int { return int((k * 0x9E3779B97F4A7C15) >> t.shift) }
 
 func (t *hashIndex) get(h uint64) (uint32, bool) {
 	if t.n == 0 {
 		return 0, false
 	}
+	k := indexKey(h)
 	mask := len(t.keys) - 1
-	for i := t.slot(h); ; i = (i + 1) & mask {
-		v := t.vals[i]
-		if v == nilID {
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case k:
+			return t.vals[i], true
+		case 0:
 			return 0, false
-		}
-		if t.keys[i] == h {
-			return v, true
 		}
 	}
 }
 
-// put sets h to v (v != nilID), replacing an existing value.
+// put sets h to v, replacing an existing value.
 func (t *hashIndex) put(h uint64, v uint32) {
 	if 2*(t.n+1) > len(t.keys) {
 		t.resize(max(16, 2*len(t.keys)))
 	}
+	k := indexKey(h)
 	mask := len(t.keys) - 1
-	for i := t.slot(h); ; i = (i + 1) & mask {
-		if t.vals[i] == nilID {
-			t.keys[i], t.vals[i] = h, v
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case 0:
+			t.keys[i], t.vals[i] = k, v
 			t.n++
 			return
-		}
-		if t.keys[i] == h {
+		case k:
 			t.vals[i] = v
 			return
 		}
@@ -68,32 +83,36 @@ func (t *hashIndex) del(h uint64) {
 	if t.n == 0 {
 		return
 	}
+	k := indexKey(h)
 	mask := len(t.keys) - 1
-	i := t.slot(h)
+	i := t.slot(k)
 	for {
-		if t.vals[i] == nilID {
+		switch t.keys[i] {
+		case 0:
 			return
+		case k:
+		default:
+			i = (i + 1) & mask
+			continue
 		}
-		if t.keys[i] == h {
-			break
-		}
-		i = (i + 1) & mask
+		break
 	}
 	// Backward-shift deletion keeps probe sequences unbroken without
 	// tombstones.
 	for {
-		t.vals[i] = nilID
+		t.keys[i] = 0
 		j := i
 		for {
 			j = (j + 1) & mask
-			if t.vals[j] == nilID {
+			kj := t.keys[j]
+			if kj == 0 {
 				t.n--
 				return
 			}
-			k := t.slot(t.keys[j])
-			// Move j to i if its home slot k is not in (i, j] cyclically.
-			if (i <= j && (k <= i || k > j)) || (i > j && k <= i && k > j) {
-				t.keys[i], t.vals[i] = t.keys[j], t.vals[j]
+			home := t.slot(kj)
+			// Move j to i if its home slot is not in (i, j] cyclically.
+			if (i <= j && (home <= i || home > j)) || (i > j && home <= i && home > j) {
+				t.keys[i], t.vals[i] = kj, t.vals[j]
 				i = j
 				break
 			}
@@ -105,18 +124,15 @@ func (t *hashIndex) resize(size int) {
 	oldK, oldV := t.keys, t.vals
 	t.keys = make([]uint64, size)
 	t.vals = make([]uint32, size)
-	for i := range t.vals {
-		t.vals[i] = nilID
-	}
 	bits := uint8(0)
 	for 1<<bits < size {
 		bits++
 	}
 	t.shift = 64 - bits
 	t.n = 0
-	for i, v := range oldV {
-		if v != nilID {
-			t.put(oldK[i], v)
+	for i, k := range oldK {
+		if k != 0 {
+			t.put(k, oldV[i]) // indexKey(k) == k for a stored key
 		}
 	}
 }
