@@ -323,3 +323,38 @@ func TestHybridRebuildKeepsSketch(t *testing.T) {
 		t.Error("shadow kept while the real policy carries the sketch")
 	}
 }
+
+// TestHybridMigrationConformance runs the conformance model's random
+// operations (inserts, hits, weight updates, removals, evictions) against
+// a sampled hybrid while switches move its entries between instances,
+// with switches forced every few hundred operations, some before the last
+// move is over; then Evict must return every resident entry exactly once.
+func TestHybridMigrationConformance(t *testing.T) {
+	for _, weighted := range []bool{false, true} {
+		const capacity = 40000
+		r := rand.New(rand.NewPCG(21, 22))
+		p := newHybrid(capacity)
+		m := &policyModel{t: t, p: p, capacity: capacity, weight: map[uint32]uint32{}}
+		maxW := uint32(1)
+		if weighted {
+			maxW = 4
+		}
+		switches, steps := 0, 60000
+		if raceEnabled {
+			steps = 30000
+		}
+		m.randomOps(r, steps, 3*capacity, maxW, func() {
+			if r.IntN(600) == 0 && !p.follow {
+				p.rebuild(r.IntN(hybridN))
+				switches++
+			}
+			if p.old != nil && (p.oldN <= 0 || p.oldN > p.n) {
+				t.Fatalf("previous instance holds %d of %d entries", p.oldN, p.n)
+			}
+		})
+		if p.follow || switches < steps/2000 {
+			t.Fatalf("follow %v, %d switches: the test did not exercise sampled switches", p.follow, switches)
+		}
+		m.drain()
+	}
+}
