@@ -49,10 +49,10 @@ import "math"
 // segment membership; the frequency sketch alone is handed on, see
 // shadow), so in sampled mode a switch costs more than the exclusive hits
 // say: there a challenger must also lead by hybridRebuildMargin of the
-// current expert's recent hits. Sampled
-// mode decides hybridSampledPeriods times per turnover of the cache: the
-// miniatures see enough requests for that, and a large cache that follows
-// the wrong expert for a whole turnover loses many hits.
+// current expert's recent hits. Sampled mode decides hybridSampledPeriods
+// times per turnover of the cache: the miniatures see enough requests for
+// that, and a large cache that follows the wrong expert for a whole
+// turnover loses many hits.
 type hybrid struct {
 	capacity uint64
 	real     Policy
@@ -78,7 +78,7 @@ type hybrid struct {
 	inOld []bool // by id
 	oldN  int
 	// shadow counts every request while the real policy is not a
-	// W-TinyLFU, so a W-TinyLFU rebuilt later starts with the frequency
+	// W-TinyLFU, so a W-TinyLFU that leads later starts with the frequency
 	// sketch it would have had (a sketch depends only on the requests);
 	// while the real policy is a W-TinyLFU, its own sketch is that sketch
 	// and shadow is nil.
@@ -327,9 +327,8 @@ func (p *hybrid) rebuild(e int) {
 	if p.oldN > 0 {
 		p.old = prev
 	}
-	// Hand the request history on: a new W-TinyLFU takes the sketch (the
-	// counts its inserts above added are dropped with its own); any other
-	// expert leaves it to the shadow.
+	// Hand the request history on: a new W-TinyLFU takes the sketch; any
+	// other expert leaves it to the shadow.
 	if s := sketchOf(p.real); s != nil {
 		if carry != nil {
 			*s = *carry
@@ -354,12 +353,18 @@ func (p *hybrid) migrate(n int) {
 			p.old, p.oldN = nil, 0 // not reached: oldN counts what it holds
 			return
 		}
-		p.inOld[id] = false
-		p.oldN--
-		if p.oldN == 0 {
-			p.old = nil
-		}
+		p.leftOld(id)
 		p.adopt(id)
+	}
+}
+
+// leftOld records that the previous instance no longer holds id, and
+// drops that instance once it holds nothing.
+func (p *hybrid) leftOld(id uint32) {
+	p.inOld[id] = false
+	p.oldN--
+	if p.oldN == 0 {
+		p.old = nil
 	}
 }
 
@@ -387,11 +392,7 @@ func (p *hybrid) fromOld(id uint32) bool {
 		return false
 	}
 	p.old.Remove(id)
-	p.inOld[id] = false
-	p.oldN--
-	if p.oldN == 0 {
-		p.old = nil
-	}
+	p.leftOld(id)
 	return true
 }
 
