@@ -53,26 +53,10 @@ var synthKinds = []synthKind{
 		}
 	}},
 	{"loop-mix", "half the requests a loop over 150,000 keys, half Zipf 0.8 over 500,000 other keys", func(g *synthGen) {
-		z := zipf.New(500_000, 0.8)
-		loop := 0
-		g.fill(func() uint64 {
-			if g.r.IntN(2) == 0 {
-				loop = loop%150_000 + 1
-				return g.key(1, loop)
-			}
-			return g.key(0, z.Sample(g.r))
-		})
+		g.loopMix(150_000, 2, zipf.New(500_000, 0.8))
 	}},
 	{"loop-mix-250k", "a third of the requests a loop over 250,000 keys, the rest Zipf 0.9 over 300,000 other keys", func(g *synthGen) {
-		z := zipf.New(300_000, 0.9)
-		loop := 0
-		g.fill(func() uint64 {
-			if g.r.IntN(3) == 0 {
-				loop = loop%250_000 + 1
-				return g.key(1, loop)
-			}
-			return g.key(0, z.Sample(g.r))
-		})
+		g.loopMix(250_000, 3, zipf.New(300_000, 0.9))
 	}},
 	{"shift", "Zipf 1.0 over a window of 200,000 keys that moves on by 50,000 keys every 300,000 requests", func(g *synthGen) {
 		z := zipf.New(200_000, 1.0)
@@ -180,6 +164,19 @@ func (g *synthGen) fill(next func() uint64) {
 // never collide, and scrambled, so ranks do not show in the keys.
 func (g *synthGen) key(space uint64, rank int) uint64 {
 	return mix(space<<40 ^ uint64(rank) ^ g.salt)
+}
+
+// loopMix fills the trace with a loop over loopLen keys for one request
+// in oneIn and Zipf-distributed other keys for the rest.
+func (g *synthGen) loopMix(loopLen, oneIn int, z *zipf.Zipf) {
+	loop := 0
+	g.fill(func() uint64 {
+		if g.r.IntN(oneIn) == 0 {
+			loop = loop%loopLen + 1
+			return g.key(1, loop)
+		}
+		return g.key(0, z.Sample(g.r))
+	})
 }
 
 // back repeats the key requested d requests ago, d exponential with the
