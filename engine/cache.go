@@ -73,12 +73,12 @@ func New(cfg *Config) (*Cache, error) {
 	c.shift = uint8(64 - log2(set.Shards))
 	c.flush.Store(&flushState{})
 	c.maxMemory.Store(set.MaxMemory)
-	for range set.Shards {
-		s, err := newShard(c)
-		if err != nil {
-			return nil, err
-		}
-		c.shards = append(c.shards, s)
+	policies, err := NewPolicies(set.EvictionPolicy, uint64(set.shardMemory), set.Shards)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range policies {
+		c.shards = append(c.shards, newShard(c, p))
 	}
 	if cfg.Clock == nil {
 		c.coarseOn = true

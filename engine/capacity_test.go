@@ -63,9 +63,19 @@ func TestCache_TooLarge(t *testing.T) {
 
 // TestCache_Concurrent hammers a small cache from many goroutines; run
 // with -race. Each goroutine checks that what it reads back from its own
-// keys is one of the values it wrote.
+// keys is one of the values it wrote. The hybrid cache is small enough to
+// evict, so its shards report to their shared group concurrently.
 func TestCache_Concurrent(t *testing.T) {
-	c, clk := newTestCache(t, Config{MaxMemory: 8 << 20, Shards: 4, MaxItemSize: 64 << 10, CleanupInterval: time.Second})
+	for _, cfg := range []Config{
+		{MaxMemory: 8 << 20, Shards: 4, MaxItemSize: 64 << 10, CleanupInterval: time.Second},
+		{MaxMemory: 64 << 10, Shards: 4, MaxItemSize: 1 << 10, CleanupInterval: time.Second, EvictionPolicy: "hybrid"},
+	} {
+		t.Run(cfg.EvictionPolicy, func(t *testing.T) { testConcurrent(t, cfg) })
+	}
+}
+
+func testConcurrent(t *testing.T, cfg Config) {
+	c, clk := newTestCache(t, cfg)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)
@@ -114,6 +124,9 @@ func TestCache_Concurrent(t *testing.T) {
 	}()
 	wg.Wait()
 	checkInvariants(t, c, Config{})
+	if st := c.Stats(); cfg.EvictionPolicy == "hybrid" && st.Evictions == 0 {
+		t.Error("the hybrid cache never evicted")
+	}
 }
 
 func TestCache_Close(t *testing.T) {

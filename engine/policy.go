@@ -74,6 +74,33 @@ func NewPolicy(name string, capacity uint64) (Policy, error) {
 	return f(capacity), nil
 }
 
+// NewPolicies returns the policies of the n shards of one cache, each for
+// a capacity (its shard's share), by name. Keys spread over the shards by
+// hash see the same workload, so the shards' `hybrid` policies share one
+// decision: each runs a smaller share of the miniature experts (their
+// memory stays bounded however many shards there are) and reports their
+// hits to the group, which picks the leader for all of them. Other
+// policies are independent of each other.
+func NewPolicies(name string, capacity uint64, n int) ([]Policy, error) {
+	f := policyFactory(name)
+	if f == nil {
+		return nil, fmt.Errorf("engine: unknown eviction policy %q (known: %v)", name, PolicyNames())
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("engine: %d shards: want at least 1", n)
+	}
+	var g *hybridGroup
+	if name == "hybrid" && n > 1 {
+		g = newHybridGroup(n)
+		f = func(c uint64) Policy { return newHybridIn(c, g) }
+	}
+	ps := make([]Policy, n)
+	for i := range ps {
+		ps[i] = f(capacity)
+	}
+	return ps, nil
+}
+
 // PolicyNames lists the names NewPolicy accepts, sorted. The caller owns
 // the returned slice.
 func PolicyNames() []string {

@@ -58,12 +58,14 @@ type hybrid struct {
 	real     Policy
 	cur      int // index into minis of the expert managing real
 	minis    []miniSim
-	// sum[i][j] and sq[i][j] are decayed sums, over periods, of expert
-	// i's hits minus expert j's in a period, and of its square; excl[i]
-	// is the decayed sum of expert i's hits the real cache missed.
-	sum, sq [hybridN][hybridN]float64
-	excl    [hybridN]float64
-	hits    [hybridN]float64 // decayed sum of each expert's hits
+	// ev is the evidence the leader is chosen on; group, when the policy
+	// is one shard's of several, holds the evidence of all of them
+	// instead (and ev is unused).
+	ev    hybridEvidence
+	group *hybridGroup
+	// miniEntries is the target size of each miniature: hybridMiniEntries
+	// alone, less when shards share a group.
+	miniEntries uint64
 
 	hash    []uint64 // by id
 	weight  []uint32 // by id
@@ -151,9 +153,19 @@ const hybridWideWindow = 0.2
 var _ Policy = (*hybrid)(nil)
 
 func newHybrid(capacity uint64) *hybrid {
+	return newHybridIn(capacity, nil)
+}
+
+// newHybridIn returns a hybrid policy for one shard of a group (nil: a
+// policy on its own).
+func newHybridIn(capacity uint64, g *hybridGroup) *hybrid {
 	capacity = max(capacity, 1)
-	p := &hybrid{capacity: capacity}
-	p.setRate(max(1, capacity/hybridMiniEntries))
+	p := &hybrid{capacity: capacity, group: g, miniEntries: hybridMiniEntries}
+	if g != nil {
+		p.miniEntries = g.miniEntries
+		p.cur = int(g.leader.Load())
+	}
+	p.setRate(max(1, capacity/p.miniEntries))
 	return p
 }
 
@@ -165,8 +177,7 @@ func (p *hybrid) setRate(rate uint64) {
 	for i, f := range hybridExperts {
 		p.minis[i] = miniSim{p: f(mc), capacity: mc}
 	}
-	p.sum, p.sq = [hybridN][hybridN]float64{}, [hybridN][hybridN]float64{}
-	p.excl, p.hits = [hybridN]float64{}, [hybridN]float64{}
+	p.ev = hybridEvidence{}
 	p.follow = rate == 1
 	p.orphans, p.victims = p.orphans[:0], p.victims[:0]
 	p.index = hashIndex{}
@@ -209,6 +220,11 @@ func (p *hybrid) request(h uint64, w uint32, hit bool) {
 	}
 	if p.old != nil {
 		p.migrate(hybridMigrateBatch)
+	} else if p.group != nil {
+		// Another shard's report may have changed the group's leader.
+		if l := int(p.group.leader.Load()); l != p.cur {
+			p.rebuild(l)
+		}
 	}
 	p.requests++
 	period := uint64(p.n)
@@ -220,52 +236,79 @@ func (p *hybrid) request(h uint64, w uint32, hit bool) {
 	}
 }
 
-// decide ends a period: it updates the evidence and switches to the
-// challenger whose advantage over the current expert most exceeds the
-// noise, the cost of switching and the margin, if any does.
+// decide ends a period: it folds the miniatures' hits into the evidence
+// (this policy's, or its group's) and switches to the expert the evidence
+// favours, unless the entries are still moving after the last switch.
 func (p *hybrid) decide() {
 	reqs := p.requests
 	p.requests = 0
-	// In sampled mode there are hybridSampledPeriods periods per
-	// turnover: the same horizon and switching time in requests.
-	decay, switchPeriods := hybridDecay, hybridSwitchPeriods
-	if !p.follow {
-		decay = math.Pow(hybridDecay, 1.0/hybridSampledPeriods)
-		switchPeriods *= hybridSampledPeriods
-	}
-	var h [hybridN]float64
+	var h, ex [hybridN]float64
 	for i := range p.minis {
 		m := &p.minis[i]
-		h[i] = float64(m.hits)
-		p.excl[i] = p.excl[i]*decay + float64(m.excl)
-		p.hits[i] = p.hits[i]*decay + h[i]
+		h[i], ex[i] = float64(m.hits), float64(m.excl)
 		m.hits, m.excl = 0, 0
 	}
-	for i := range h {
-		for j := range h {
-			d := h[i] - h[j]
-			p.sum[i][j] = p.sum[i][j]*decay + d
-			p.sq[i][j] = p.sq[i][j]*decay + d*d
-		}
-	}
-	margin := hybridMargin * float64(reqs) / float64(p.rate) / (1 - decay)
-	if !p.follow {
-		margin += hybridRebuildMargin * p.hits[p.cur]
-	}
-	best, bestGain := p.cur, 0.0
-	for i := range p.minis {
-		if i == p.cur {
-			continue
-		}
-		cost := switchPeriods * p.excl[i] * (1 - decay)
-		g := p.sum[i][p.cur] - hybridZ*math.Sqrt(p.sq[i][p.cur]) - cost - margin
-		if g > bestGain {
-			best, bestGain = i, g
-		}
+	sreqs := float64(reqs) / float64(p.rate)
+	var best int
+	if p.group != nil {
+		best = p.group.report(&h, &ex, reqs, sreqs, p.n, p.follow)
+	} else {
+		best = p.ev.update(p.cur, &h, &ex, sreqs, p.follow)
 	}
 	if best != p.cur && p.old == nil {
 		p.rebuild(best)
 	}
+}
+
+// hybridEvidence is what the leader is chosen on. sum[i][j] and sq[i][j]
+// are decayed sums, over periods, of expert i's hits minus expert j's in
+// a period, and of its square; excl[i] is the decayed sum of expert i's
+// hits the real cache missed; hits[i] the decayed sum of its hits.
+type hybridEvidence struct {
+	sum, sq [hybridN][hybridN]float64
+	excl    [hybridN]float64
+	hits    [hybridN]float64
+}
+
+// update folds one period into the evidence: each expert's hits h and
+// exclusive hits ex over sreqs sampled requests. It returns the
+// challenger whose advantage over cur most exceeds the noise, the cost of
+// switching and the margin, or cur if none does.
+func (e *hybridEvidence) update(cur int, h, ex *[hybridN]float64, sreqs float64, follow bool) int {
+	// In sampled mode there are hybridSampledPeriods periods per
+	// turnover: the same horizon and switching time in requests.
+	decay, switchPeriods := hybridDecay, hybridSwitchPeriods
+	if !follow {
+		decay = math.Pow(hybridDecay, 1.0/hybridSampledPeriods)
+		switchPeriods *= hybridSampledPeriods
+	}
+	for i := range h {
+		e.excl[i] = e.excl[i]*decay + ex[i]
+		e.hits[i] = e.hits[i]*decay + h[i]
+	}
+	for i := range h {
+		for j := range h {
+			d := h[i] - h[j]
+			e.sum[i][j] = e.sum[i][j]*decay + d
+			e.sq[i][j] = e.sq[i][j]*decay + d*d
+		}
+	}
+	margin := hybridMargin * sreqs / (1 - decay)
+	if !follow {
+		margin += hybridRebuildMargin * e.hits[cur]
+	}
+	best, bestGain := cur, 0.0
+	for i := range h {
+		if i == cur {
+			continue
+		}
+		cost := switchPeriods * e.excl[i] * (1 - decay)
+		g := e.sum[i][cur] - hybridZ*math.Sqrt(e.sq[i][cur]) - cost - margin
+		if g > bestGain {
+			best, bestGain = i, g
+		}
+	}
+	return best
 }
 
 // collect turns the hashes the leader dropped into victims.
@@ -335,9 +378,9 @@ func (p *hybrid) rebuild(e int) {
 		}
 		p.shadow = nil
 	} else {
-		if carry == nil {
+		if carry == nil || carry.table == nil {
 			carry = new(sketch)
-			carry.init(int(min(p.capacity, 1<<16)))
+			carry.init(sketchEntries(p.capacity, uint32(min(p.weightN/uint64(max(p.n, 1)), math.MaxUint32))))
 			carry.ensure(p.n)
 		}
 		p.shadow = carry
@@ -493,7 +536,7 @@ func (p *hybrid) Evict() (uint32, bool) {
 		p.calibrated = true
 		if p.n > 0 {
 			mean := max(p.weightN/uint64(p.n), 1)
-			if r := max(1, p.capacity/mean/hybridMiniEntries); r != p.rate {
+			if r := max(1, p.capacity/mean/p.miniEntries); r != p.rate {
 				p.setRate(r)
 			}
 		}

@@ -57,8 +57,19 @@ func newTinyLFU(capacity uint64, windowFrac float64) *tinyLFU {
 	capacity = max(capacity, 1)
 	p := &tinyLFU{capacity: capacity}
 	p.setWindow(uint64(float64(capacity) * windowFrac))
-	p.sketch.init(int(min(capacity, 1<<16)))
 	return p
+}
+
+// sketchEntries is the number of entries a fresh frequency sketch is sized
+// for: the capacity, up to 65,536 (it grows with the resident entries
+// beyond that), when weights count entries; when they count bytes (weight
+// above 1) the capacity says nothing of the number of entries, and the
+// sketch starts small and grows with them.
+func sketchEntries(capacity uint64, weight uint32) int {
+	if weight > 1 {
+		return 16
+	}
+	return int(min(capacity, 1<<16))
 }
 
 // setWindow sets the window's share (clamped to the capacity) and derives
@@ -90,6 +101,10 @@ func (p *tinyLFU) adopt(id uint32, hash uint64, weight uint32) {
 	p.hash = growTo(p.hash, n)
 	p.weight = growTo(p.weight, n)
 	p.hash[id], p.weight[id] = hash, weight
+	if p.sketch.table == nil {
+		// Sized at the first entry, whose weight tells the unit.
+		p.sketch.init(sketchEntries(p.capacity, weight))
+	}
 	p.sketch.ensure(p.resident() + 1)
 	p.links.pushFront(&p.window, id, tlWindow)
 	p.ww += uint64(weight)

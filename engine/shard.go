@@ -54,12 +54,9 @@ type shard struct {
 	limit   int64 // accounted-byte limit: shardMemory, or set by SetMaxMemory
 }
 
-func newShard(c *Cache) (*shard, error) {
-	p, err := NewPolicy(c.set.EvictionPolicy, uint64(c.set.shardMemory))
-	if err != nil {
-		return nil, err
-	}
-	return &shard{c: c, arena: newArena(c.set.pageSize), policy: p, limit: c.set.shardMemory}, nil
+// newShard returns an empty shard of c whose eviction policy is p.
+func newShard(c *Cache, p Policy) *shard {
+	return &shard{c: c, arena: newArena(c.set.pageSize), policy: p, limit: c.set.shardMemory}
 }
 
 // find returns the slot of key, or false. It does not check expiry.

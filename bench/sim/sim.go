@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 
 	arc "github.com/hashicorp/golang-lru/arc/v2"
@@ -70,6 +71,56 @@ func New(policy string, size int) (Cache, error) {
 		return nil, fmt.Errorf("sim: unknown policy %q (known: %v)", policy, PolicyNames())
 	}
 	return &engineCache{p: p, size: size, ids: make(map[uint64]uint32, size)}, nil
+}
+
+// NewSharded returns a cache of size entries split over shards by key
+// hash, as the engine splits a Cache: each shard holds its share of size
+// (size/shards, the first size%shards one more) under its own instance of
+// the policy. The engine's hybrid shards share their decision, as in a
+// Cache (engine.NewPolicies). With one shard it is New.
+func NewSharded(policy string, size, shards int) (Cache, error) {
+	if shards < 1 || shards > size {
+		return nil, fmt.Errorf("sim: %d shards for %d entries: want 1 to size", shards, size)
+	}
+	if shards == 1 {
+		return New(policy, size)
+	}
+	sc := &shardedCache{shards: make([]Cache, shards)}
+	share := func(i int) int {
+		if i < size%shards {
+			return size/shards + 1
+		}
+		return size / shards
+	}
+	ps, err := engine.NewPolicies(policy, uint64(size/shards), shards)
+	if err != nil {
+		// A reference policy: independent instances.
+		for i := range sc.shards {
+			if sc.shards[i], err = New(policy, share(i)); err != nil {
+				return nil, err
+			}
+		}
+		return sc, nil
+	}
+	for i, p := range ps {
+		sc.shards[i] = &engineCache{p: p, size: share(i), ids: make(map[uint64]uint32, share(i))}
+	}
+	return sc, nil
+}
+
+// shardedCache routes each key to one of its shards by a mix of the key
+// (trace keys are often small integers).
+type shardedCache struct {
+	shards []Cache
+}
+
+func (c *shardedCache) Get(key uint64) bool {
+	h := key * 0x9E3779B97F4A7C15
+	h ^= h >> 29
+	h *= 0xBF58476D1CE4E5B9
+	h ^= h >> 32
+	i, _ := bits.Mul64(h, uint64(len(c.shards)))
+	return c.shards[i].Get(key)
 }
 
 // engineCache drives an engine.Policy the way the engine's shards do:
@@ -155,7 +206,12 @@ func (r Result) HitRatio() float64 {
 // Replay runs keys through a new cache of the given policy and size,
 // starting empty.
 func Replay(keys []uint64, size int, policy string) (Result, error) {
-	c, err := New(policy, size)
+	return ReplaySharded(keys, size, policy, 1)
+}
+
+// ReplaySharded is Replay with the cache split over shards (NewSharded).
+func ReplaySharded(keys []uint64, size int, policy string, shards int) (Result, error) {
+	c, err := NewSharded(policy, size, shards)
 	if err != nil {
 		return Result{}, err
 	}

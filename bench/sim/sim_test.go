@@ -149,3 +149,53 @@ func TestReadTrace(t *testing.T) {
 		t.Error("bad line accepted")
 	}
 }
+
+// TestSharded: one shard is the plain cache; with several, every policy
+// (the engine's and the references) keeps a working set that fits any
+// shard, never holds more than the size in all, and splits the keys.
+func TestSharded(t *testing.T) {
+	keys := zipfTrace(3, 20000, 5000)
+	for _, p := range PolicyNames() {
+		a, err := Replay(keys, 500, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ReplaySharded(keys, 500, p, 1)
+		if err != nil || a.Hits != b.Hits && p != RefOtter { // otter's sketch is randomised
+			t.Errorf("%s: one shard hit %d, the plain cache %d (%v)", p, b.Hits, a.Hits, err)
+		}
+		c, err := NewSharded(p, 400, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			for k := range uint64(50) { // at most 50 keys in the fullest shard of 100
+				c.Get(k)
+			}
+		}
+		for k := range uint64(50) {
+			if !c.Get(k) {
+				t.Errorf("%s: 4 shards of 100 lost key %d of a working set of 50", p, k)
+			}
+		}
+		// 1,000 distinct keys through 400 entries: at most 400 stay.
+		for k := range uint64(1000) {
+			c.Get(1000 + k)
+		}
+		held := 0
+		for k := range uint64(1000) {
+			if c.Get(1000 + k) {
+				held++
+			}
+		}
+		if held > 400 {
+			t.Errorf("%s: 4 shards of 100 held %d entries", p, held)
+		}
+		if sc := c.(*shardedCache); len(sc.shards) != 4 {
+			t.Errorf("%s: %d shards", p, len(sc.shards))
+		}
+	}
+	if _, err := NewSharded("lru", 3, 4); err == nil {
+		t.Error("4 shards for 3 entries accepted")
+	}
+}

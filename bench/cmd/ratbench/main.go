@@ -85,11 +85,15 @@ func runSim(args []string, stdout, stderr io.Writer) error {
 	sizes := fs.String("sizes", "", "comma-separated cache sizes in entries")
 	policies := fs.String("policies", "lru", "comma-separated policies: "+strings.Join(sim.PolicyNames(), ", ")+", or all")
 	format := fs.String("format", "table", "output format: table, csv or markdown")
+	shards := fs.Int("shards", 1, "split each cache over this many shards by key hash, as the engine does")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("sim: unexpected arguments %q", fs.Args())
+	}
+	if *shards < 1 {
+		return fmt.Errorf("sim: bad -shards %d: want at least 1", *shards)
 	}
 	files := splitList(*traces)
 	if len(files) == 0 {
@@ -100,6 +104,9 @@ func runSim(args []string, stdout, stderr io.Writer) error {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
 			return fmt.Errorf("sim: bad size %q: want a positive integer", s)
+		}
+		if n < *shards {
+			return fmt.Errorf("sim: size %d is smaller than -shards %d", n, *shards)
 		}
 		ns = append(ns, n)
 	}
@@ -127,7 +134,7 @@ func runSim(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rs, err := replayAll(keys, ns, pols)
+		rs, err := replayAll(keys, ns, pols, *shards)
 		if err != nil {
 			return err
 		}
@@ -142,7 +149,7 @@ func runSim(args []string, stdout, stderr io.Writer) error {
 
 // replayAll replays keys for every (size, policy) pair in parallel and
 // returns the results in size-major order.
-func replayAll(keys []uint64, sizes []int, policies []string) ([]sim.Result, error) {
+func replayAll(keys []uint64, sizes []int, policies []string, shards int) ([]sim.Result, error) {
 	out := make([]sim.Result, len(sizes)*len(policies))
 	errs := make([]error, len(out))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -153,7 +160,7 @@ func replayAll(keys []uint64, sizes []int, policies []string) ([]sim.Result, err
 			wg.Go(func() {
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				out[k], errs[k] = sim.Replay(keys, n, p)
+				out[k], errs[k] = sim.ReplaySharded(keys, n, p, shards)
 			})
 		}
 	}

@@ -54,6 +54,26 @@ func TestSimCSV(t *testing.T) {
 	}
 }
 
+// TestSimShards: -shards splits every cache; a working set of two keys
+// fits any of two shards of 4, so the sharded caches hit all but the first
+// pass, as the whole one does.
+func TestSimShards(t *testing.T) {
+	var keys []uint64
+	for range 5 {
+		keys = append(keys, 10, 20)
+	}
+	path := writeTrace(t, "two.keys.gz", keys)
+	var out, errb bytes.Buffer
+	err := run([]string{"sim", "-trace", path, "-sizes", "8", "-shards", "2", "-policies", "lru,hybrid", "-format", "csv"}, &out, &errb)
+	if err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	want := "trace,size,policy,requests,hits,hit_ratio\ntwo,8,lru,10,8,80.00\ntwo,8,hybrid,10,8,80.00\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
 func TestSimTableAndMultipleTraces(t *testing.T) {
 	a := writeTrace(t, "a.keys.gz", []uint64{1, 1, 2, 1})
 	b := writeTrace(t, "b.keys.gz", []uint64{7, 8, 7, 8})
@@ -83,6 +103,8 @@ func TestSimErrors(t *testing.T) {
 		{"sim", "-trace", path, "-sizes", "0"},
 		{"sim", "-trace", path, "-sizes", "4", "-policies", "nope"},
 		{"sim", "-trace", path, "-sizes", "4", "-format", "xml"},
+		{"sim", "-trace", path, "-sizes", "4", "-shards", "0"},
+		{"sim", "-trace", path, "-sizes", "4", "-shards", "5"},
 		{"sim", "-trace", filepath.Join(t.TempDir(), "missing.gz"), "-sizes", "4"},
 	} {
 		var out, errb bytes.Buffer

@@ -20,6 +20,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -34,18 +35,19 @@ func main() {
 	pid := flag.Int("pid", 0, "memcached's process id (memcached mode)")
 	policy := flag.String("policy", "", "engine eviction policy (default: the engine's)")
 	shards := flag.Int("shards", 0, "engine shards (default: the engine's)")
+	memprofile := flag.String("memprofile", "", "write a heap profile of the filled engine to this file")
 	flag.Parse()
 	value := bytes.Repeat([]byte("v"), *size)
 	if *addr != "" {
 		fillMemcached(*addr, *pid, *n, value)
 		return
 	}
-	fillEngine(*n, value, &engine.Config{MaxMemory: *mem << 20, EvictionPolicy: *policy, Shards: *shards})
+	fillEngine(*n, value, &engine.Config{MaxMemory: *mem << 20, EvictionPolicy: *policy, Shards: *shards}, *memprofile)
 }
 
 func key(i int) string { return fmt.Sprintf("key:%012d", i) }
 
-func fillEngine(n int, value []byte, cfg *engine.Config) {
+func fillEngine(n int, value []byte, cfg *engine.Config, memprofile string) {
 	rss0 := rss(os.Getpid())
 	heap0 := heap()
 	c, err := engine.New(cfg)
@@ -69,6 +71,18 @@ func fillEngine(n int, value []byte, cfg *engine.Config) {
 	fmt.Printf("engine: VmRSS right after the fill (no forced GC): %0.1f MiB\n", mib(rssNoGC))
 	fmt.Printf("engine: VmRSS %0.1f MiB -> %0.1f MiB (%.1f bytes/item; payload %d bytes/item)\n",
 		mib(rss0), mib(rss1), float64(rss1-rss0)/float64(n), len(key(0))+len(value))
+	if memprofile != "" {
+		f, err := os.Create(memprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			log.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+	}
 	runtime.KeepAlive(c)
 }
 
