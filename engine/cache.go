@@ -234,6 +234,39 @@ func (c *Cache) GetInto(dst []byte, key string) ([]byte, ItemInfo, error) {
 	return dst, info, nil
 }
 
+// GetView is [Cache.GetInto], except that a value kept in a buffer of its
+// own (an item larger than the largest slab class, half a page: 512 KiB
+// with the default 1 MiB pages) is not copied. The returned slice is then
+// the cache's own copy of the value, and view is true: the caller must
+// not modify it. Such a buffer is never written again nor reused by the
+// cache, so the slice stays valid while the caller holds it, even after
+// the item is replaced, deleted or evicted (its memory is then no longer
+// counted against the limit, and returns when the caller drops it). A
+// server sends a large value straight from the cache this way, as
+// memcached does from its item. Smaller values are appended to dst as by
+// GetInto, with view false.
+func (c *Cache) GetView(dst []byte, key string) (v []byte, info ItemInfo, view bool, err error) {
+	now := c.now()
+	h, s, err := c.lock(key)
+	if err != nil {
+		return dst, ItemInfo{}, false, err
+	}
+	slot, it, ok := s.get(h, key, now)
+	if !ok {
+		s.mu.Unlock()
+		return dst, ItemInfo{}, false, ErrNotFound
+	}
+	if s.arena.huge(s.loc[slot]) {
+		v, view = it.value(), true
+		v = v[:len(v):len(v)]
+	} else {
+		v = append(dst, it.value()...)
+	}
+	info = ItemInfo{Flags: it.flags(), Expiry: int64(it.exp()), CAS: it.cas()}
+	s.mu.Unlock()
+	return v, info, view, nil
+}
+
 // Get returns a copy of the value and the flags of key, or [ErrNotFound].
 func (c *Cache) Get(key string) (value []byte, flags uint32, err error) {
 	v, info, err := c.GetInto(nil, key)

@@ -107,6 +107,12 @@ func (a *arena) chunkCost(n int) int {
 
 func hugeSize(n int) int { return (n + 7) &^ 7 }
 
+// huge reports whether the chunk at addr is a huge item's own buffer,
+// which is never written again once the item is stored, nor reused.
+func (a *arena) huge(addr uint32) bool {
+	return a.pages[addr>>addrChunkBit].class == hugeClass
+}
+
 // chunk returns the bytes of the chunk at addr.
 func (a *arena) chunk(addr uint32) hdr {
 	p := &a.pages[addr>>addrChunkBit]

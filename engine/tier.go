@@ -531,32 +531,48 @@ func (t *Tiered) DeleteCAS(key string, cas uint64) error {
 // and the item's metadata; a miss returns dst unchanged and
 // [ErrNotFound]. An L1 hit does not allocate when dst has room.
 func (t *Tiered) GetInto(dst []byte, key string) ([]byte, ItemInfo, error) {
+	v, info, _, err := t.get(dst, key, false)
+	return v, info, err
+}
+
+// get is GetInto, or GetView if views.
+func (t *Tiered) get(dst []byte, key string, views bool) ([]byte, ItemInfo, bool, error) {
 	flushErr := t.flushDue()
-	dst, info, err := t.l1.GetInto(dst, key)
+	var (
+		v    []byte
+		info ItemInfo
+		view bool
+		err  error
+	)
+	if views {
+		v, info, view, err = t.l1.GetView(dst, key)
+	} else {
+		v, info, err = t.l1.GetInto(dst, key)
+	}
 	if !errors.Is(err, ErrNotFound) {
-		return dst, info, err
+		return v, info, view, err
 	}
 	if flushErr != nil {
 		t.st.l2ReadErrors.Add(1)
 		t.st.misses.Add(1)
-		return dst, ItemInfo{}, ErrNotFound
+		return dst, ItemInfo{}, false, ErrNotFound
 	}
 	i := t.stripe(key)
 	t.stripes[i].Lock()
 	defer t.stripes[i].Unlock()
 	if t.closed.Load() {
-		return dst, ItemInfo{}, ErrClosed
+		return dst, ItemInfo{}, false, ErrClosed
 	}
 	now := t.l1.now()
 	e, ok, err := t.l2.Get(key)
 	if err != nil {
 		t.st.l2ReadErrors.Add(1)
 		t.st.misses.Add(1)
-		return dst, ItemInfo{}, ErrNotFound
+		return dst, ItemInfo{}, false, ErrNotFound
 	}
 	if !ok || (e.Expiry != 0 && e.Expiry <= now) {
 		t.st.misses.Add(1)
-		return dst, ItemInfo{}, ErrNotFound
+		return dst, ItemInfo{}, false, ErrNotFound
 	}
 	t.st.l2Hits.Add(1)
 	if !t.large(key, len(e.Value)) {
@@ -565,7 +581,13 @@ func (t *Tiered) GetInto(dst []byte, key string) ([]byte, ItemInfo, error) {
 			t.st.promotions.Add(1)
 		}
 	}
-	return append(dst, e.Value...), ItemInfo{Flags: e.Flags, Expiry: e.Expiry, CAS: e.CAS}, nil
+	return append(dst, e.Value...), ItemInfo{Flags: e.Flags, Expiry: e.Expiry, CAS: e.CAS}, false, nil
+}
+
+// GetView is [Tiered.GetInto] with [Cache.GetView]'s view of a large
+// value held in L1; a value read from L2 is appended to dst (view false).
+func (t *Tiered) GetView(dst []byte, key string) (v []byte, info ItemInfo, view bool, err error) {
+	return t.get(dst, key, true)
 }
 
 // Get returns a copy of the value and the flags of key, or [ErrNotFound].

@@ -15,10 +15,15 @@ import (
 // and reports ErrBinaryTooLarge. A BinaryReader is not safe for
 // concurrent use.
 type BinaryReader struct {
-	br  *bufio.Reader
-	lim Limits
-	buf []byte
+	br   *bufio.Reader
+	lim  Limits
+	buf  []byte
+	pool BufferPool
 }
+
+// SetBufferPool makes the BinaryReader take its buffer for large bodies
+// from p and give it back to it; see [Reader.SetBufferPool].
+func (r *BinaryReader) SetBufferPool(p BufferPool) { r.pool = p }
 
 // NewBinaryReader returns a BinaryReader that reads from br and enforces
 // lim (the zero Limits means memcached's defaults).
@@ -92,9 +97,7 @@ func (r *BinaryReader) next(n int) ([]byte, error) {
 		_, _ = r.br.Discard(n)
 		return b[:n:n], nil
 	}
-	if cap(r.buf) < n {
-		r.buf = make([]byte, n)
-	}
+	r.buf = grow(r.buf, n, r.pool)
 	b := r.buf[:n:n]
 	if _, err := io.ReadFull(r.br, b); err != nil {
 		return nil, binaryNoEOF(err)
@@ -135,7 +138,5 @@ func (r *BinaryReader) SetSource(br *bufio.Reader) { r.br = br }
 // the bufio.Reader when its capacity exceeds max bytes; see
 // [Reader.ShrinkBuffers].
 func (r *BinaryReader) ShrinkBuffers(max int) {
-	if cap(r.buf) > max {
-		r.buf = nil
-	}
+	r.buf = shrink(r.buf, max, r.pool)
 }

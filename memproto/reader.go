@@ -21,7 +21,53 @@ type Reader struct {
 	swallow int
 	line    []byte // copy of the current request line, at most the line limit
 	data    []byte // data blocks too large for br's buffer, at most MaxItemSize+2
+	pool    BufferPool
 	inBlock atomic.Bool
+}
+
+// BufferPool lends a Reader or BinaryReader the buffers it needs for data
+// blocks larger than its bufio.Reader's buffer, and takes them back when
+// ShrinkBuffers drops them. A server shares one among its connections, so
+// that a stream of large values does not allocate (and zero) a fresh
+// buffer for every request, while an idle connection holds none. Get
+// returns a slice of capacity at least n (its contents are unspecified);
+// Put receives a slice the reader no longer uses, which may have come
+// from Get or not. Both must be safe for concurrent use.
+type BufferPool interface {
+	Get(n int) []byte
+	Put(b []byte)
+}
+
+// SetBufferPool makes the Reader take its large buffers from p and give
+// them back to it (nil: allocate them, and leave dropped ones to the
+// garbage collector).
+func (r *Reader) SetBufferPool(p BufferPool) { r.pool = p }
+
+// grow returns buf, or a buffer of capacity at least n in its place
+// (from pool when there is one, which also takes back buf).
+func grow(buf []byte, n int, pool BufferPool) []byte {
+	if cap(buf) >= n {
+		return buf
+	}
+	if pool == nil {
+		return make([]byte, n)
+	}
+	if buf != nil {
+		pool.Put(buf)
+	}
+	return pool.Get(n)
+}
+
+// shrink returns buf, or nil when its capacity exceeds max (given back to
+// pool when there is one).
+func shrink(buf []byte, max int, pool BufferPool) []byte {
+	if cap(buf) <= max {
+		return buf
+	}
+	if pool != nil {
+		pool.Put(buf)
+	}
+	return nil
 }
 
 // InDataBlock reports whether the Reader is reading a request's data
@@ -130,9 +176,7 @@ func (r *Reader) readBlock(n int) ([]byte, error) {
 		_, _ = r.br.Discard(n) // cannot fail: Peek returned n bytes
 		return b, nil
 	}
-	if cap(r.data) < n {
-		r.data = make([]byte, n)
-	}
+	r.data = grow(r.data, n, r.pool)
 	b := r.data[:n]
 	if _, err := io.ReadFull(r.br, b); err != nil {
 		return nil, err
@@ -159,12 +203,10 @@ func (r *Reader) SetSource(br *bufio.Reader) { r.br = br }
 // ShrinkBuffers drops the Reader's own buffers (the copy of a long line,
 // a data block larger than the bufio.Reader) when their capacity exceeds
 // max bytes, so that an idle connection does not keep the largest value
-// it ever received. Request slices returned earlier must no longer be in
-// use.
+// it ever received (a BufferPool, if set, takes the data buffer back).
+// Request slices returned earlier must no longer be in use.
 func (r *Reader) ShrinkBuffers(max int) {
-	if cap(r.data) > max {
-		r.data = nil
-	}
+	r.data = shrink(r.data, max, r.pool)
 	if cap(r.line) > max {
 		r.line = nil
 	}

@@ -58,3 +58,63 @@ func TestBinaryReaderSetSource(t *testing.T) {
 		t.Fatalf("get: %v %v %q", err, req.Header.Opcode, req.Key)
 	}
 }
+
+// countingPool is a BufferPool that records what passes through it.
+type countingPool struct {
+	gets, puts int
+	free       [][]byte
+}
+
+func (p *countingPool) Get(n int) []byte {
+	p.gets++
+	for i, b := range p.free {
+		if cap(b) >= n {
+			p.free = append(p.free[:i], p.free[i+1:]...)
+			return b[:cap(b)]
+		}
+	}
+	return make([]byte, n+7) // any capacity of at least n
+}
+
+func (p *countingPool) Put(b []byte) { p.puts++; p.free = append(p.free, b) }
+
+// TestReaderBufferPool: with a pool, the text and binary readers take
+// their buffers for large blocks from it and give them back when they
+// shrink or need a larger one; values read are intact.
+func TestReaderBufferPool(t *testing.T) {
+	a, b := strings.Repeat("a", 100), strings.Repeat("b", 300)
+	var p countingPool
+	r := NewReader(bufio.NewReaderSize(strings.NewReader("set a 0 0 100\r\n"+a+"\r\nset b 0 0 300\r\n"+b+"\r\nset c 0 0 90\r\n"+a[:90]+"\r\n"), 16), Limits{})
+	r.SetBufferPool(&p)
+	var req Request
+	for _, want := range []string{a, b} {
+		if err := r.ReadRequest(&req); err != nil || string(req.Value) != want {
+			t.Fatalf("%v: %d-byte value", err, len(req.Value))
+		}
+	}
+	// The second block needed a larger buffer: the first went back.
+	if p.gets != 2 || p.puts != 1 {
+		t.Fatalf("gets %d, puts %d after two blocks: want 2 and 1", p.gets, p.puts)
+	}
+	r.ShrinkBuffers(16)
+	if r.data != nil || p.puts != 2 {
+		t.Fatalf("after ShrinkBuffers: %d-byte buffer kept, %d puts", cap(r.data), p.puts)
+	}
+	if err := r.ReadRequest(&req); err != nil || string(req.Value) != a[:90] || p.gets != 3 {
+		t.Fatalf("third block: %v %q, %d gets", err, req.Value, p.gets)
+	}
+
+	var bp countingPool
+	val := bytes.Repeat([]byte("v"), 100)
+	set := AppendBinaryRequest(nil, &BinaryRequest{Header: BinaryHeader{Opcode: BinaryOpSet}, Extras: make([]byte, 8), Key: []byte("k"), Value: val})
+	br := NewBinaryReader(bufio.NewReaderSize(bytes.NewReader(set), 16), Limits{})
+	br.SetBufferPool(&bp)
+	var breq BinaryRequest
+	if err := br.ReadRequest(&breq); err != nil || !bytes.Equal(breq.Value, val) || bp.gets == 0 {
+		t.Fatalf("binary set: %v, %d-byte value, %d gets", err, len(breq.Value), bp.gets)
+	}
+	br.ShrinkBuffers(16)
+	if br.buf != nil || bp.puts != bp.gets {
+		t.Fatalf("binary ShrinkBuffers: %d-byte buffer kept, %d gets, %d puts", cap(br.buf), bp.gets, bp.puts)
+	}
+}

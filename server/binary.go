@@ -22,17 +22,19 @@ type binaryHandler struct {
 	c   *conn
 	r   *memproto.BinaryReader
 	req memproto.BinaryRequest
-	val []byte
+	val valBuf
 	out []byte
 	num [20]byte
 }
 
 func newBinaryHandler(c *conn) *binaryHandler {
-	return &binaryHandler{
+	h := &binaryHandler{
 		c:   c,
 		r:   memproto.NewBinaryReader(c.br, memproto.Limits{MaxItemSize: c.srv.maxItemSize()}),
 		out: make([]byte, 0, 256),
 	}
+	h.r.SetBufferPool(&largeBufs)
+	return h
 }
 
 func (h *binaryHandler) handle() error {
@@ -216,9 +218,9 @@ func (h *binaryHandler) get(op memproto.BinaryOpcode, quiet bool) error {
 		status Status
 	)
 	if touch {
-		v, info, status = st.GetAndTouch(h.val[:0], req.Key, int64(req.Exptime))
+		v, info, status = st.GetAndTouch(h.val.get(), req.Key, int64(req.Exptime))
 	} else {
-		v, info, status = st.Get(h.val[:0], req.Key)
+		v, info, status = h.val.fetch(h.c.srv, req.Key)
 	}
 	h.c.srv.prefix.recordGet(req.Key, status == StatusOK)
 	h.c.srv.logGet(h.c, req.Key, status == StatusOK, len(v))
@@ -232,8 +234,8 @@ func (h *binaryHandler) get(op memproto.BinaryOpcode, quiet bool) error {
 		}
 		return h.fail(memproto.BinaryStatusKeyNotFound)
 	}
-	if cap(v) <= 1<<20 {
-		h.val = v[:0]
+	if touch {
+		h.val.keep(v) // fetch keeps what it may
 	}
 	if op == memproto.BinaryOpTouch {
 		v = nil
@@ -362,10 +364,9 @@ func (h *binaryHandler) atBoundary() bool { return true }
 // textHandler.release).
 func (h *binaryHandler) release(keep int) {
 	h.r.ShrinkBuffers(keep)
-	if cap(h.val) > keep {
-		h.val = nil
-	}
+	h.val.release(keep)
 	if cap(h.out) > keep {
+		largeBufs.Put(h.out)
 		h.out = nil
 	}
 }

@@ -20,7 +20,7 @@ func idleConnBuffers(t *testing.T, srv *Server) (reader bool, small bool, big bo
 			if c.state.Load() == stateIdle {
 				reader, small, big = c.br != nil, c.bw.small != nil, c.bw.big != nil
 				if h, ok := c.p.(*textHandler); ok {
-					scratch = max(cap(h.val), cap(h.out))
+					scratch = max(cap(h.val.b), cap(h.out))
 				}
 				c.mu.Unlock()
 				srv.mu.Unlock()

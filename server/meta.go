@@ -63,16 +63,14 @@ func (h *textHandler) meta() error {
 	if op.Command == MetaSet {
 		h.c.srv.logStoreLookup(h.c, req.Key)
 	}
-	v, r := h.c.srv.store.Meta(h.val[:0], req.Key, op)
+	v, r := h.c.srv.store.Meta(h.val.get(), req.Key, op)
 	switch op.Command {
 	case MetaGet:
 		h.c.srv.logGet(h.c, req.Key, r.Status == StatusOK, r.Size)
 	case MetaSet:
 		h.c.srv.logStore(h.c, op.Mode, req.Key, r.Status, op.Exptime, len(op.Value))
 	}
-	if cap(v) <= 1<<20 {
-		h.val = v[:0] // keep the grown buffer for the next value, up to 1 MiB
-	}
+	h.val.keep(v)
 	op.Value = nil // do not keep the request's data block alive
 	var code memproto.MetaCode
 	switch r.Status {

@@ -150,7 +150,8 @@ type Server struct {
 	parkDone  chan struct{}          // closed when the sweeper has ended
 	parkEnded sync.Once
 
-	store    Store // Store, or its no-CAS view (DisableCAS)
+	store    Store     // Store, or its no-CAS view (DisableCAS)
+	views    ViewStore // store, when it is a ViewStore
 	st       serverStats
 	watch    watchHub
 	prefix   prefixStats
@@ -236,6 +237,7 @@ func (s *Server) init() {
 		if s.DisableCAS {
 			s.store = noCASStore{s.Store}
 		}
+		s.views, _ = s.store.(ViewStore)
 	})
 }
 

@@ -45,6 +45,14 @@ type Store interface {
 	Meta(dst, key []byte, op *MetaOp) ([]byte, MetaResult)
 }
 
+// A ViewStore is a Store that can return a large value without copying
+// it. When view is true, v is the store's own immutable copy rather than
+// dst extended: the server writes it and drops it, never modifies it nor
+// keeps it as scratch. Otherwise GetView is Get.
+type ViewStore interface {
+	GetView(dst, key []byte) (v []byte, info ItemInfo, view bool, status Status)
+}
+
 // ItemInfo is an item's metadata.
 type ItemInfo struct {
 	Flags uint32

@@ -16,7 +16,7 @@ type textHandler struct {
 	c   *conn
 	r   *memproto.Reader
 	req memproto.Request
-	val []byte   // value scratch: one value at a time is copied out of the store
+	val valBuf   // value scratch: one value at a time is copied out of the store
 	out []byte   // reply-line scratch
 	mop MetaOp   // meta request scratch
 	num [24]byte // ma number scratch
@@ -28,6 +28,7 @@ func newTextHandler(c *conn) *textHandler {
 		r:   memproto.NewReader(c.br, memproto.Limits{MaxItemSize: c.srv.maxItemSize(), MaxLineLength: maxLineLength}),
 		out: make([]byte, 0, 256),
 	}
+	h.r.SetBufferPool(&largeBufs)
 	c.text.Store(h.r)
 	return h
 }
@@ -256,17 +257,17 @@ func (h *textHandler) retrieve() error {
 			status Status
 		)
 		if touch {
-			v, info, status = st.GetAndTouch(h.val[:0], key, req.Exptime)
+			v, info, status = st.GetAndTouch(h.val.get(), key, req.Exptime)
 		} else {
-			v, info, status = st.Get(h.val[:0], key)
+			v, info, status = h.val.fetch(h.c.srv, key)
 		}
 		h.c.srv.prefix.recordGet(key, status == StatusOK)
 		h.c.srv.logGet(h.c, key, status == StatusOK, len(v))
 		if status != StatusOK {
 			continue
 		}
-		if cap(v) <= 1<<20 {
-			h.val = v[:0] // keep the grown buffer for the next value, up to 1 MiB
+		if touch {
+			h.val.keep(v)
 		}
 		h.out = memproto.AppendValueHeader(h.out[:0], key, info.Flags, len(v), info.CAS, withCAS)
 		if _, err := bw.Write(h.out); err != nil {
@@ -285,13 +286,11 @@ func (h *textHandler) retrieve() error {
 
 func (h *textHandler) streamingGet() error {
 	req := &h.req
-	v, info, status := h.c.srv.store.Get(h.val[:0], req.Key)
+	v, info, status := h.c.srv.store.Get(h.val.get(), req.Key)
 	if status != StatusOK {
 		return h.write([]byte(memproto.ReplyEnd))
 	}
-	if cap(v) <= 1<<20 {
-		h.val = v[:0]
-	}
+	h.val.keep(v)
 	chunk := int(req.Number)
 	bw := h.c.bw
 	h.out = memproto.AppendStreamHeader(h.out[:0], req.Key, info.Flags, len(v), memproto.StreamChunkCount(len(v), chunk), info.CAS)
@@ -747,10 +746,9 @@ func (h *textHandler) atBoundary() bool { return h.r.AtBoundary() }
 // them when the connection parks.
 func (h *textHandler) release(keep int) {
 	h.r.ShrinkBuffers(keep)
-	if cap(h.val) > keep {
-		h.val = nil
-	}
+	h.val.release(keep)
 	if cap(h.out) > keep {
+		largeBufs.Put(h.out)
 		h.out = nil
 	}
 }

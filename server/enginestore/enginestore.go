@@ -16,6 +16,7 @@ import (
 // the methods they share with the same signatures.
 type cache interface {
 	GetInto(dst []byte, key string) ([]byte, engine.ItemInfo, error)
+	GetView(dst []byte, key string) ([]byte, engine.ItemInfo, bool, error)
 	GetAndTouch(key string, exptime int64) (engine.Item, error)
 	Set(key string, value []byte, flags uint32, exptime int64) (uint64, error)
 	Add(key string, value []byte, flags uint32, exptime int64) (uint64, error)
@@ -104,6 +105,13 @@ func info(i engine.ItemInfo) server.ItemInfo {
 func (s *Store) Get(dst, key []byte) ([]byte, server.ItemInfo, server.Status) {
 	v, i, err := s.c.GetInto(dst, str(key))
 	return v, info(i), status(err)
+}
+
+// GetView implements server.ViewStore: a large value is returned without
+// a copy (see [engine.Cache.GetView]).
+func (s *Store) GetView(dst, key []byte) ([]byte, server.ItemInfo, bool, server.Status) {
+	v, i, view, err := s.c.GetView(dst, str(key))
+	return v, info(i), view, status(err)
 }
 
 // GetAndTouch implements server.Store.
