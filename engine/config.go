@@ -26,6 +26,10 @@ const (
 	// maxShardMemory bounds one shard: slot addresses hold a 16-bit page
 	// number and pages are at most 1 MiB.
 	maxShardMemory = 1 << 16 << 20
+	// minShardPages is the least number of slab pages a shard is given
+	// (pages shrink down to minPageSize for that).
+	minShardPages = 512
+	minPageSize   = 4 << 10
 )
 
 // Config configures a [Cache]. The zero value is valid and means
@@ -159,10 +163,15 @@ func (c *Config) resolve() (settings, error) {
 	if s.MaxEntries > 0 {
 		s.shardEntries = max(s.MaxEntries/int64(s.Shards), 1)
 	}
-	// Pages: 1 MiB like memcached, smaller for small shards so that a shard
-	// holds at least 16 pages (less memory stranded in partly used pages).
+	// Pages: 1 MiB like memcached, smaller for smaller shards so that a
+	// shard holds at least minShardPages of them. Every slab class in use
+	// needs pages of its own, and a class gives a page back only once it
+	// has a page's worth of free chunks, so a shard strands up to a page
+	// per class: with 16 pages per shard (8 shards of -m 64) and values of
+	// 100 to 2,000 bytes over 25 classes, evicting in the policy's order
+	// emptied the cache to 232 items before any class could give a page.
 	s.pageSize = 1 << 20
-	for s.pageSize > 4<<10 && int64(s.pageSize)*16 > s.shardMemory {
+	for s.pageSize > minPageSize && int64(s.pageSize)*minShardPages > s.shardMemory {
 		s.pageSize /= 2
 	}
 	return s, nil

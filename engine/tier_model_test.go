@@ -36,7 +36,9 @@ func TestTiered_Model(t *testing.T) {
 		{"tiny-s3fifo", withPolicy(tiny, "s3fifo"), TierOptions{}, 600, 40000, 3000, 200},
 		{"large-values", tiny, TierOptions{LargeValueThreshold: 1000}, 600, 40000, 3000, 200},
 		{"beyond-l1-items", Config{MaxMemory: 256 << 10, Shards: 2, MaxItemSize: 16 << 10}, TierOptions{MaxValueSize: 100 << 10}, 600, 20000, 3000, 200},
-		{"flushes", withPolicy(tiny, "lru"), TierOptions{}, 300, 30000, 1000, 20},
+		// Values up to 30 KB: L1 (256 KiB) must overflow between two
+		// flushes, so that reads reach L2.
+		{"flushes", withPolicy(tiny, "lru"), TierOptions{}, 300, 30000, 30000, 20},
 		{"ttl-entries", Config{MaxMemory: 8 << 20, Shards: 2, MaxEntries: 20, DefaultTTL: 3 * time.Second, MaxTTL: 10 * time.Second}, TierOptions{}, 200, 30000, 64, 20},
 	}
 	for _, tc := range cases {

@@ -109,6 +109,10 @@ type Server struct {
 	// DisableDumping refuses "lru_crawler metadump" and "stats
 	// cachedump" (memcached -X).
 	DisableDumping bool
+	// OnMemoryLimit, if set, is called with the new limit in bytes after
+	// cache_memlimit has changed the store's (a daemon moves its
+	// process's soft memory limit along).
+	OnMemoryLimit func(bytes int64)
 	// MaxReqsPerEvent is memcached -R: a connection that has served this
 	// many pipelined requests in a row yields the processor to the other
 	// connections (counted in stats conn_yields) before it goes on. Zero

@@ -155,6 +155,9 @@ func (h *textHandler) handle() error {
 		case st.SetMemoryLimit(int64(mb)<<20) != nil:
 			return h.reply("MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n")
 		}
+		if f := h.c.srv.OnMemoryLimit; f != nil {
+			f(int64(req.Number) << 20)
+		}
 		return h.reply(memproto.ReplyOK)
 	case memproto.CmdLruCrawler:
 		return h.lruCrawler()

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -294,7 +295,10 @@ func TestShutdownCommand(t *testing.T) {
 }
 
 func TestCacheMemlimit(t *testing.T) {
-	addr, cache := startServer(t, &server.Server{}, &engine.Config{MaxMemory: 64 << 20, Shards: 4})
+	var limits []int64 // what OnMemoryLimit saw
+	var mu sync.Mutex
+	srv := &server.Server{OnMemoryLimit: func(n int64) { mu.Lock(); limits = append(limits, n); mu.Unlock() }}
+	addr, cache := startServer(t, srv, &engine.Config{MaxMemory: 64 << 20, Shards: 4})
 	c := dialClient(t, addr)
 	c.send("cache_memlimit 32\r\ncache_memlimit 7\r\ncache_memlimit 2000000000\r\ncache_memlimit 32 noreply\r\nversion\r\n")
 	got := strings.Join(c.until("VERSION "+server.DefaultVersion+"\r\n"), "")
@@ -304,6 +308,11 @@ func TestCacheMemlimit(t *testing.T) {
 	}
 	if lim := cache.Stats().LimitMaxBytes; lim != 32<<20 {
 		t.Fatalf("limit_maxbytes = %d after cache_memlimit 32", lim)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(limits) != 2 || limits[0] != 32<<20 || limits[1] != 32<<20 {
+		t.Fatalf("OnMemoryLimit saw %v: want the two accepted limits of 32 MiB", limits)
 	}
 }
 

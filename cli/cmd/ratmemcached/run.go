@@ -38,6 +38,7 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 		runtime.GOMAXPROCS(cfg.Performance.WorkerThreads)
 	}
 
+	applySoftMemoryLimit(int64(cfg.L1.MaxMemory))
 	// Evictions reach the server's watchers once the server exists.
 	var watchers atomic.Pointer[server.Server]
 	store, closeStore, err := newStore(cfg, logs, func(key []byte, info engine.RangeInfo) {
@@ -60,6 +61,7 @@ func run(ctx context.Context, cfg *config.Config, logs *logging.Logs, ready func
 	srv := &server.Server{
 		Store:           store,
 		MaxConns:        cfg.Performance.MaxConnections,
+		OnMemoryLimit:   func(n int64) { applySoftMemoryLimit(n) },
 		IdleTimeout:     cfg.Performance.IdleTimeout.D(),
 		ParkIdleAfter:   parkIdleAfter(cfg.Performance.ParkIdleAfter.D()),
 		MaxItemSize:     int(cfg.Server.MaxItemSize),
