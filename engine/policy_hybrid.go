@@ -45,6 +45,10 @@ import "math"
 // and every operation stays O(1) amortised. No other switch happens until
 // the previous instance is empty.
 //
+// The shards of one cache share their evidence (hybridGroup, see
+// NewPolicies): each runs miniatures of a share of the sample, reports
+// their hits at the end of its periods, and follows the group's leader.
+//
 // The new instance starts without its expert's history (ghost lists,
 // segment membership; the frequency sketch alone is handed on, see
 // shadow), so in sampled mode a switch costs more than the exclusive hits
