@@ -105,7 +105,15 @@ func (a *arena) chunkCost(n int) int {
 	return a.classes[c].size
 }
 
-func hugeSize(n int) int { return (n + 7) &^ 7 }
+// hugeSize is what a huge item's buffer costs: its size rounded as the Go
+// heap rounds it (to its 8 KiB pages above 32 KiB, where its size classes
+// end; to 8 bytes below, a bound of a size class's rounding).
+func hugeSize(n int) int {
+	if n > 32<<10 {
+		return (n + 8191) &^ 8191
+	}
+	return (n + 7) &^ 7
+}
 
 // huge reports whether the chunk at addr is a huge item's own buffer,
 // which is never written again once the item is stored, nor reused.

@@ -110,3 +110,22 @@ func TestArenaCompactionWithCarving(t *testing.T) {
 		t.Fatalf("page B: %d live, %d free; want 3 and %d", live, cl.freeChunks(), cl.perPage-3)
 	}
 }
+
+// TestHugeSize: a huge item costs what the Go heap allocates for it: 8 KiB
+// pages above 32 KiB.
+func TestHugeSize(t *testing.T) {
+	a := newArena(1 << 16)
+	for _, c := range []struct{ n, want int }{
+		{40000, 40960}, {1000040, 1007616}, {1 << 20, 1 << 20}, {32769, 40960},
+	} {
+		if a.classFor(c.n) != hugeClass {
+			t.Fatalf("%d bytes: not huge in 64 KiB pages", c.n)
+		}
+		if got := a.chunkCost(c.n); got != c.want {
+			t.Errorf("chunkCost(%d) = %d, want %d", c.n, got, c.want)
+		}
+	}
+	if got := hugeSize(32001); got != 32008 {
+		t.Errorf("hugeSize(32001) = %d, want 32008", got)
+	}
+}
