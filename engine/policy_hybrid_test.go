@@ -227,18 +227,7 @@ func TestHybridSwitchMigratesGradually(t *testing.T) {
 // leave it within about one turnover of the cache and end close to LRU.
 func TestHybridSampledRecency(t *testing.T) {
 	const capacity, requests = 40000, 600000
-	r := rand.New(rand.NewPCG(11, 12))
-	keys := make([]uint64, 0, requests)
-	fresh := uint64(0)
-	for range requests {
-		if len(keys) == 0 || r.Float64() < 0.3 {
-			fresh++
-			keys = append(keys, fresh)
-			continue
-		}
-		d := min(int(r.ExpFloat64()*capacity/5), len(keys)-1)
-		keys = append(keys, keys[len(keys)-1-d])
-	}
+	keys := recencyKeys(11, requests, capacity/5)
 	replay := func(p Policy) int { return replayKeys(t, p, capacity, keys) }
 	lru, tiny, hyb := replay(newLRU()), replay(newWTinyLFU(capacity)), replay(newHybrid(capacity))
 	t.Logf("hybrid %d, LRU %d, W-TinyLFU %d of %d", hyb, lru, tiny, requests)
