@@ -330,6 +330,46 @@ func TestTLSConnectionDoesNotPark(t *testing.T) {
 	}
 }
 
+// A TLS client that sends its hello only after several of the parking
+// sweeper's rounds still gets through: a connection that cannot park is
+// never asked to (the request is a past read deadline, which used to fail
+// the handshake the server was waiting in, and the client saw a reset).
+func TestTLSSlowHandshakeSurvivesSweeps(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 10 * time.Millisecond}
+	go func() { _ = srv.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
+	t.Cleanup(func() { srv.Close() })
+	raw, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	time.Sleep(150 * time.Millisecond) // the server waits in its handshake through many sweeps
+	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := c.Handshake(); err != nil {
+		t.Fatalf("handshake after idling: %v", err)
+	}
+	r := bufio.NewReader(c)
+	if got := roundTrip(t, c, r, "set k 0 0 1\r\nx\r\n", 1); got != "STORED\r\n" {
+		t.Fatalf("set over TLS: %q", got)
+	}
+}
+
 // A parked connection gives up its protocol handler, and a new one
 // resumes it: what the connection must remember between requests, its
 // login and a refused data block still to be discarded, survives.

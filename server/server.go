@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/ratmemcache/ratmemcache/memproto"
@@ -506,6 +507,12 @@ const scratchKeep = 4 << 10
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc, id: s.nextID.Add(1), epollFD: -1}
+	if _, ok := nc.(syscall.Conn); !ok {
+		// No socket to hand the parker (TLS): never asked to park. The
+		// sweeper's request is a past read deadline, which would also
+		// break a TLS handshake still waiting for the client.
+		c.noPark.Store(true)
+	}
 	c.last.Store(time.Now().Unix())
 	c.cr = countingReader{r: nc, n: &s.st.bytesRead}
 	c.cw = countingWriter{w: nc, n: &s.st.bytesWritten}
