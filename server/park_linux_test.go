@@ -291,25 +291,9 @@ func TestParkedConnectionIdleTimeout(t *testing.T) {
 // go through crypto/tls): it keeps its goroutine and goes on serving,
 // untouched by the sweeper's wake-up.
 func TestTLSConnectionDoesNotPark(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 20 * time.Millisecond}
-	go func() { _ = srv.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
-	t.Cleanup(func() { srv.Close() })
-	c, err := tls.Dial("tcp", l.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+	addr := serveTLS(t, srv)
+	c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,25 +319,9 @@ func TestTLSConnectionDoesNotPark(t *testing.T) {
 // never asked to (the request is a past read deadline, which used to fail
 // the handshake the server was waiting in, and the client saw a reset).
 func TestTLSSlowHandshakeSurvivesSweeps(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := &Server{Store: newLifecycleStore(), Logger: quietLogger(), ParkIdleAfter: 10 * time.Millisecond}
-	go func() { _ = srv.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
-	t.Cleanup(func() { srv.Close() })
-	raw, err := net.Dial("tcp", l.Addr().String())
+	addr := serveTLS(t, srv)
+	raw, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,4 +372,28 @@ func TestParkKeepsStateBetweenRequests(t *testing.T) {
 	if got := roundTrip(t, c, r, string(block)+"\r\nget k big\r\n", 3); got != "VALUE k 0 1\r\nx\r\nEND\r\n" {
 		t.Fatalf("after the refused block: %q", got)
 	}
+}
+
+// serveTLS serves srv over TLS on a loopback port, with a self-signed
+// certificate, until t ends, and returns the address.
+func serveTLS(t *testing.T, srv *Server) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().String()
 }
